@@ -16,9 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import datapackages
+from publisher import registry_state
 from publisher.errors import StoreError
 
-STORED_RESOURCES = ("institutions", "crawls", "observations", "reported_events", "compliance")
+STORED_RESOURCES = (
+    "institutions",
+    "crawls",
+    "observations",
+    "reported_events",
+    "compliance",
+    "registry_changes",
+)
 SEEN_STATUSES = ("found", "live", "broken", "mismatch")
 ABSENT_STATUSES = ("not_found", "outdated")
 _SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
@@ -104,6 +112,7 @@ class Store:
                     self.db.execute(f'ALTER TABLE "{name}" ADD COLUMN "{field["name"]}" {sql_type}')
         for statement in _INDEXES:
             self.db.execute(statement)
+        registry_state.ensure_tables(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -170,11 +179,14 @@ class Store:
         )
         return run_id
 
-    def finish_crawl(self, run_id: str, status: str, note: str = "", **counts: int) -> None:
-        """Close a crawl run with its outcome and counters (sites, sites_unreachable, pages, errors)."""
-        sets = ", ".join(f'"{name}" = ?' for name in counts)
-        sql = f"UPDATE crawls SET finished_at = ?, status = ?, note = ?{', ' + sets if sets else ''}"
-        self.db.execute(sql + " WHERE run_id = ?", (utc_now(), status, note, *counts.values(), run_id))
+    def update_crawl(self, run_id: str, **fields: object) -> None:
+        """Set columns of a crawl run (counters, status, finished_at, note)."""
+        sets = ", ".join(f'"{name}" = ?' for name in fields)
+        self.db.execute(f"UPDATE crawls SET {sets} WHERE run_id = ?", (*fields.values(), run_id))
+
+    def finish_crawl(self, run_id: str, status: str, note: str = "") -> None:
+        """Close a crawl run with its outcome."""
+        self.update_crawl(run_id, finished_at=utc_now(), status=status, note=note or None)
 
     def add_observations(self, rows: Iterable[dict]) -> int:
         """Store one run's observations (a repeated observation of a run replaces the earlier one)."""

@@ -1,0 +1,110 @@
+"""Internal tables of the bus.gov.ru sync: what the register last said, and our local values.
+
+``busgov_state``: one row per register document (positionId): the institution it is linked to, the
+version last applied and the register's values of the synced fields at that version (JSON).
+
+``local_overrides``: a value of an institution's field that is ours, not the register's (a website
+found by hand, a region's CSV). The sync never overwrites such a field; when the register says
+something else, the override is flagged (``conflict = 1``) with the register's value beside ours,
+and a ``conflict`` row goes to ``registry_changes``. An override is made explicitly with
+`set_local_value`, or by the sync when a field's current value differs from both the register's
+new value and the register's last value (someone changed it locally since).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from publisher.errors import InputError
+from publisher.urls import normalise_website
+
+if TYPE_CHECKING:
+    from publisher.store import Store
+
+# Fields of `institutions` that the register supplies; a local value of any of them survives a sync.
+SYNCED_FIELDS = (
+    "name",
+    "founder",
+    "website",
+    "bus_gov_id",
+    "reg_num",
+    "inn",
+    "kpp",
+    "ogrn",
+    "oktmo",
+    "address",
+    "region",
+)
+
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS busgov_state (
+        position_id TEXT PRIMARY KEY,
+        institution_id TEXT NOT NULL,
+        version_number INTEGER NOT NULL,
+        change_date TEXT NOT NULL,
+        register_values TEXT NOT NULL,
+        closed_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS busgov_state_by_institution ON busgov_state (institution_id)",
+    """CREATE TABLE IF NOT EXISTS local_overrides (
+        institution_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT,
+        register_value TEXT,
+        conflict INTEGER NOT NULL DEFAULT 0,
+        note TEXT,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (institution_id, field))""",
+    # The sync matches register documents to institutions by these identifiers.
+    "CREATE INDEX IF NOT EXISTS institutions_by_bus_gov_id ON institutions (bus_gov_id)",
+    "CREATE INDEX IF NOT EXISTS institutions_by_reg_num ON institutions (reg_num)",
+    "CREATE INDEX IF NOT EXISTS institutions_by_inn_kpp ON institutions (inn, kpp)",
+    "CREATE INDEX IF NOT EXISTS institutions_by_ogrn ON institutions (ogrn)",
+)
+
+
+def ensure_tables(db: sqlite3.Connection) -> None:
+    """Create the sync's internal tables and lookup indexes if they are missing."""
+    for statement in _TABLES:
+        db.execute(statement)
+
+
+def _check_field(field: str) -> None:
+    if field not in SYNCED_FIELDS:
+        known = ", ".join(SYNCED_FIELDS)
+        raise InputError(f"поле «{field}» не синхронизируется с реестром (one of {known})")
+
+
+def set_local_value(
+    store: Store, institution_id: str, field: str, value: str, note: str = ""
+) -> None:
+    """Give an institution a local value of a synced field; later syncs keep it."""
+    from publisher.store import utc_now
+
+    _check_field(field)
+    columns = {field: value}
+    if field == "website":
+        try:
+            columns = {"website": normalise_website(value), "website_original": value}
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    sets = ", ".join(f'"{name}" = ?' for name in columns)
+    with store.transaction() as db:
+        updated = db.execute(
+            f"UPDATE institutions SET {sets} WHERE id = ?", (*columns.values(), institution_id)
+        ).rowcount
+        if not updated:
+            raise InputError(f"нет учреждения «{institution_id}» (no such institution)")
+        db.execute(
+            "INSERT INTO local_overrides (institution_id, field, value, note, set_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (institution_id, field) DO UPDATE SET"
+            " value = excluded.value, note = excluded.note, set_at = excluded.set_at, conflict = 0",
+            (institution_id, field, columns[field], note or None, utc_now()),
+        )
+
+
+def local_overrides(store: Store, conflicts_only: bool = False) -> list[dict]:
+    """Local values, with the register's value beside each; only the flagged ones if asked."""
+    where = " WHERE conflict = 1" if conflicts_only else ""
+    sql = f"SELECT * FROM local_overrides{where} ORDER BY institution_id, field"
+    return [dict(row) for row in store.db.execute(sql)]
