@@ -20,6 +20,7 @@ class Link:
     url: str
     text: str = ""
     kind: str = "a"  # a | iframe | form | script | img-link
+    context: str = ""  # text of the list item / paragraph / table row around an <a>
 
 
 @dataclass(frozen=True)
