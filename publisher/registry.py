@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,21 +116,26 @@ def read_csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, 
             raise InputError(f"{path}:{reader.line_num + 1}: unreadable ({exc})") from exc
 
 
-def import_registry(store: Store, path: Path) -> ImportReport:
-    """Import a registry CSV into the store; bad rows are reported, good ones stored."""
-    path = Path(path)
+def import_rows(store: Store, rows: Iterable[tuple[int, dict[str, str]]], source: str) -> ImportReport:
+    """Import (line number, row) pairs; bad rows are reported, good ones stored in one transaction."""
     report = ImportReport()
     good: dict[str, dict] = {}
-    for line, row in read_csv_rows(path, REQUIRED_COLUMNS):
+    for line, row in rows:
         report.rows += 1
         try:
-            record = parse_institution(row, source=path.name)
+            record = parse_institution(row, source=source)
         except ValueError as exc:
-            report.errors.append(RowError(path.name, line, str(exc)))
+            report.errors.append(RowError(source, line, str(exc)))
             continue
         if record["id"] in good:
-            report.errors.append(RowError(path.name, line, f"id «{record['id']}» повторяется"))
+            report.errors.append(RowError(source, line, f"id «{record['id']}» повторяется"))
             continue
         good[record["id"]] = record
     report.stored = store.upsert("institutions", good.values())
     return report
+
+
+def import_registry(store: Store, path: Path) -> ImportReport:
+    """Import a registry CSV file into the store."""
+    path = Path(path)
+    return import_rows(store, read_csv_rows(path, REQUIRED_COLUMNS), path.name)

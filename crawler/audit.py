@@ -1,0 +1,99 @@
+"""One site's audit in progress: the pages fetched, what detectors found, and the final result.
+
+Pure bookkeeping, no I/O: the spider feeds it, the pipeline stores what ``result()`` returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from crawler.items import ITEMS, Finding, Page, SiteContext
+
+_RANK = {"found": 3, "live": 3, "outdated": 2, "mismatch": 2, "broken": 1}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The fetched document a finding rests on."""
+
+    url: str
+    http_status: int
+    sha256: str
+    body: bytes
+    content_type: str
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The audit's verdict on one item, ready to be stored."""
+
+    institution_id: str
+    item: str
+    status: str
+    url: str = ""
+    error: str | None = None
+    finding: Finding | None = None
+    evidence: Evidence | None = None
+
+
+def evidence_of(page: Page) -> Evidence:
+    """The evidence record of a fetched page."""
+    return Evidence(page.url, page.status, hashlib.sha256(page.body).hexdigest(), page.body,
+                    page.content_type, page.headers.get("last-modified"))
+
+
+@dataclass
+class SiteAudit:
+    """Everything the crawl learns about one site, until it is finished."""
+
+    context: SiteContext
+    max_pages: int = 40
+    pending: int = 0
+    pages: int = 0
+    errors: int = 0
+    seen_urls: set[str] = field(default_factory=set)
+    failure: str | None = None  # typed cause when the home page could not be fetched
+    blocked: bool = False
+    best: dict[str, tuple[Finding, Evidence]] = field(default_factory=dict)
+
+    def claim(self, url: str) -> bool:
+        """True the first time a URL is seen within the page budget (then it may be fetched)."""
+        if url in self.seen_urls or len(self.seen_urls) >= self.max_pages:
+            return False
+        self.seen_urls.add(url)
+        return True
+
+    def offer(self, finding: Finding, page: Page) -> None:
+        """Keep a finding if it beats the best one so far for its item."""
+        current = self.best.get(finding.item)
+        if current is None or _better(finding, current[0]):
+            self.best[finding.item] = (finding, evidence_of(page))
+
+    def replace(self, old: Finding, new: Finding) -> None:
+        """Swap a candidate for its confirmed verdict (a form whose target was checked)."""
+        current = self.best.get(old.item)
+        if current is not None and current[0] == old:
+            self.best[old.item] = (new, current[1])
+
+    def result(self) -> list[Observation]:
+        """One observation per item: what was found, not found, or why the site was not checked."""
+        iid = self.context.institution_id
+        if self.failure is not None:
+            status = "blocked_by_robots" if self.failure == "blocked_by_robots" else "site_unreachable"
+            return [Observation(iid, item, status, self.context.home_url, self.failure) for item in ITEMS]
+        observations = []
+        for item in ITEMS:
+            chosen = self.best.get(item)
+            if chosen is None:
+                observations.append(Observation(iid, item, "not_found", self.context.home_url))
+            else:
+                finding, evidence = chosen
+                observations.append(Observation(iid, item, finding.status, finding.url, None,
+                                                finding, evidence))
+        return observations
+
+
+def _better(new: Finding, old: Finding) -> bool:
+    return (_RANK.get(new.status, 0), new.score) > (_RANK.get(old.status, 0), old.score)

@@ -1,0 +1,72 @@
+"""Pipelines: store what a finished site audit concluded, with its evidence, one site at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from crawler.audit import Observation, SiteAudit
+from crawler.detectors import DETECTOR_VERSION
+from crawler.evidence import store_evidence
+from publisher.store import Store, utc_now
+
+
+def observation_row(run_id: str, checked_at: str, obs: Observation, evidence_path: str | None) -> dict:
+    """An ``observations`` row (datapackages/schemas/observations.json) for one observation."""
+    finding, evidence = obs.finding, obs.evidence
+    declared = finding.declared_date.isoformat() if finding and finding.declared_date else None
+    return {
+        "run_id": run_id, "institution_id": obs.institution_id, "item": obs.item,
+        "status": obs.status, "url": obs.url, "declared_date": declared, "checked_at": checked_at,
+        "error": obs.error or (finding.detail if finding and obs.status == "broken" else None),
+        "http_status": evidence.http_status if evidence else None,
+        "sha256": evidence.sha256 if evidence else None,
+        "matched_text": finding.matched_text[:500] if finding else None,
+        "last_modified": evidence.last_modified if evidence else None,
+        "evidence": evidence_path, "detector_version": DETECTOR_VERSION,
+    }
+
+
+class StorePipeline:
+    """Writes each site's observations as soon as its audit ends, so an interrupted crawl keeps them."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.store: Store | None = None
+        self.counts = {"sites": 0, "sites_unreachable": 0, "pages": 0, "errors": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(Path(crawler.settings.get("NOKWATCH_DATA_DIR")))
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.store = Store(self.data_dir / "nokwatch.db")
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item: dict, spider: Any = None) -> dict:
+        audit: SiteAudit = item["audit"]
+        checked_at = utc_now()
+        rows = []
+        for obs in audit.result():
+            path = None
+            if obs.evidence is not None:
+                ev = obs.evidence
+                path = store_evidence(self.data_dir, ev.sha256, ev.body, ev.content_type)
+            rows.append(observation_row(item["run_id"], checked_at, obs, path))
+        assert self.store is not None
+        self.store.add_observations(rows)
+        self._count(item["run_id"], audit)
+        return {"institution_id": audit.context.institution_id, "statuses": [r["status"] for r in rows]}
+
+    def _count(self, run_id: str, audit: SiteAudit) -> None:
+        self.counts["sites"] += 1
+        self.counts["sites_unreachable"] += audit.failure is not None
+        self.counts["pages"] += audit.pages
+        self.counts["errors"] += audit.errors
+        assert self.store is not None
+        self.store.update_crawl(run_id, **self.counts)

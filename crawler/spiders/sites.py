@@ -1,0 +1,118 @@
+"""The site audit spider: visits every registry website, routes pages to the detectors.
+
+It only fetches and routes. What a page means is the detectors' business (``crawler.detectors``),
+what a site's audit concludes is ``crawler.audit``'s, and storing it is the pipeline's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.audit import SiteAudit
+from crawler.detectors import detect_all
+from crawler.detectors.links import platform_paths, rank_links, same_site
+from crawler.documents import build_page
+from crawler.failures import cause_of_failure
+from crawler.items import Finding, SiteContext
+
+MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
+
+
+class SitesSpider(scrapy.Spider):
+    """Audits each institution's site for the improvement plan, survey form and bus.gov.ru link."""
+
+    name = "sites"
+
+    def __init__(self, institutions: str = "", run_id: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.institutions = json.loads(Path(institutions).read_text(encoding="utf-8"))
+        self.run_id = run_id
+        self.audits: dict[str, SiteAudit] = {}
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        max_pages = self.settings.getint("NOKWATCH_MAX_PAGES_PER_SITE", 40)
+        for row in self.institutions:
+            assessed = row.get("assessment_date")
+            context = SiteContext(row["id"], row["website"], row.get("bus_gov_id") or None,
+                                  date.fromisoformat(assessed) if assessed else None)
+            audit = self.audits[row["id"]] = SiteAudit(context, max_pages=max_pages)
+            audit.claim(row["website"])
+            yield self._request(audit, row["website"], depth=0, home=True)
+
+    def _request(self, audit: SiteAudit, url: str, depth: int, home: bool = False) -> scrapy.Request:
+        audit.pending += 1
+        meta = {"institution_id": audit.context.institution_id, "depth": depth, "home": home}
+        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta,
+                              dont_filter=True, priority=-depth)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        audit = self.audits[response.meta["institution_id"]]
+        audit.pages += 1
+        headers = {k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        page = build_page(response.url, response.status, headers, response.body)
+        for finding in detect_all(page, audit.context):
+            audit.offer(finding, page)
+            for target in finding.follow:
+                yield self._confirm(audit, finding, target)
+        depth = response.meta["depth"]
+        if page.is_html and depth < MAX_DEPTH:
+            yield from self._follow(audit, page, depth, response.meta["home"])
+        yield from self._done(audit)
+
+    def _follow(self, audit: SiteAudit, page: Any, depth: int, home: bool) -> Iterator[scrapy.Request]:
+        home_url = audit.context.home_url
+        urls = [link.url for link, _ in rank_links(page, audit.context) if same_site(link.url, home_url)]
+        if home:
+            urls = platform_paths(home_url, page.html) + urls
+        for url in urls:
+            if audit.claim(url):
+                yield self._request(audit, url, depth + 1)
+
+    def _confirm(self, audit: SiteAudit, finding: Finding, target: str) -> scrapy.Request:
+        audit.pending += 1
+        meta = {"institution_id": audit.context.institution_id, "finding": finding}
+        return scrapy.Request(target, callback=self.confirmed, errback=self.confirm_failed,
+                              meta=meta, dont_filter=True, priority=1)
+
+    def confirmed(self, response: Response) -> Iterator[Any]:
+        audit = self.audits[response.meta["institution_id"]]
+        headers = {k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        page = build_page(response.url, response.status, headers, response.body)
+        self._judge(audit, response.meta["finding"], response.status, page)
+        yield from self._done(audit)
+
+    def confirm_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        audit = self.audits[request.meta["institution_id"]]
+        response = getattr(failure.value, "response", None)
+        self._judge(audit, request.meta["finding"], response.status if response else 0, None)
+        yield from self._done(audit)
+
+    def _judge(self, audit: SiteAudit, finding: Finding, status: int, page: Any) -> None:
+        from crawler.detectors.survey import judge_form_target
+
+        verdict, detail = judge_form_target(status, page)
+        audit.replace(finding, Finding(finding.item, verdict, finding.url, finding.score,
+                                       finding.matched_text, finding.declared_date, detail))
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        audit = self.audits[request.meta["institution_id"]]
+        audit.errors += 1
+        if request.meta.get("home"):
+            audit.failure = cause_of_failure(failure)
+        yield from self._done(audit)
+
+    def _done(self, audit: SiteAudit) -> Iterator[dict]:
+        audit.pending -= 1
+        if audit.pending == 0:
+            del self.audits[audit.context.institution_id]
+            yield {"run_id": self.run_id, "audit": audit}
