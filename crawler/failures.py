@@ -12,7 +12,7 @@ from twisted.internet import error as tx
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-CAUSES = ("dns", "refused", "timeout", "connection_lost", "tls", "http_4xx", "http_5xx",
+CAUSES = ("dns", "refused", "network_unreachable", "timeout", "connection_lost", "tls", "http_4xx", "http_5xx",
           "redirect_loop", "too_large", "blocked_by_robots", "private_address", "proxy_error", "other")
 
 # Squid and compatible forwarding proxies name the upstream failure in a header.
@@ -23,7 +23,10 @@ _SQUID = {"ERR_DNS_FAIL": "dns", "ERR_CONNECT_FAIL": "refused", "ERR_READ_TIMEOU
 def cause_of_status(status: int, squid_error: str | None = None) -> str:
     """The cause for an HTTP error answer (a proxy's own error header wins)."""
     if squid_error:
-        return _SQUID.get(squid_error.split()[0], "proxy_error")
+        code, _, errno = squid_error.partition(" ")
+        if code == "ERR_CONNECT_FAIL" and errno.strip() == "101":
+            return "network_unreachable"
+        return _SQUID.get(code, "proxy_error")
     return "http_5xx" if status >= 500 else "http_4xx"
 
 

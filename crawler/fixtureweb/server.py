@@ -2,7 +2,7 @@
 
 Crawlers reach it through the standard ``http_proxy``/``https_proxy`` variables. A host it does not
 simulate is answered the way a forwarding proxy with no network answers (502 and an
-``X-Squid-Error`` header), so nothing ever leaves the machine.
+``X-Squid-Error`` header, errno 101: network unreachable), so nothing ever leaves the machine.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from crawler.fixtureweb.sites import FixtureResponse, Site, SiteSpec
 
 NO_NETWORK = FixtureResponse(
     502, b"Proxy: no route to this host (simulated web only)",
-    (("X-Squid-Error", "ERR_DNS_FAIL 0"), ("Content-Type", "text/plain")),
+    (("X-Squid-Error", "ERR_CONNECT_FAIL 101"), ("Content-Type", "text/plain")),
 )
 
 

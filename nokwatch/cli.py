@@ -1,0 +1,186 @@
+"""The ``nokwatch`` command line: thin commands over the library.
+
+Each command parses its options, calls one library function, and turns library errors into a
+message and an exit code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import click
+
+from nokwatch import __version__, datadir
+from nokwatch.steps import crawl_step, deadline_step, publish_step
+from publisher.errors import NokwatchError
+from publisher.store import Store
+
+
+class Context:
+    """Global options shared by every command."""
+
+    def __init__(self, data_dir: Path, empty: bool) -> None:
+        self.data_dir = data_dir
+        self.empty = empty
+
+    @contextlib.contextmanager
+    def store(self) -> Iterator[Store]:
+        opened = datadir.open_store(self.data_dir, empty=self.empty)
+        for report in opened.loaded:
+            click.echo(f"new data directory {self.data_dir}: loaded {report.stored.inserted} "
+                       f"institutions from {report.errors[0].source if report.errors else 'bundled data'}")
+        try:
+            yield opened.store
+        finally:
+            opened.store.close()
+
+    @property
+    def publication(self) -> Path:
+        return self.data_dir / "publication"
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@contextlib.contextmanager
+def reported() -> Iterator[None]:
+    """Turn library errors into a clear message and exit code 1."""
+    try:
+        yield
+    except NokwatchError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+@click.version_option(__version__, prog_name="nokwatch")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data directory (default: $NOKWATCH_DATA_DIR or ./data).")
+@click.option("--empty", is_flag=True, help="Start a new data directory without the bundled data.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, empty: bool) -> None:
+    """nokwatch: who publishes what the НОК rules require, and when.
+
+    Example: nokwatch run
+    """
+    ctx.obj = Context(datadir.resolve(data_dir), empty)
+
+
+@main.group()
+def registry() -> None:
+    """The registry of institutions.
+
+    Example: nokwatch registry import institutions.csv
+    """
+
+
+@registry.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit with status 2 when any row was rejected.")
+@pass_context
+def registry_import(ctx: Context, file: Path, strict: bool) -> None:
+    """Import institutions from a CSV table (id, name, region, sphere, founder, website, ...).
+
+    Example: nokwatch registry import tomsk-schools.csv
+    """
+    from publisher.registry import import_registry
+
+    with reported(), ctx.store() as store:
+        report = import_registry(store, file)
+    _print_import(report.rows, report.stored, report.errors, strict)
+
+
+def _print_import(rows: int, stored: object, errors: list, strict: bool) -> None:
+    for error in errors:
+        click.echo(f"rejected {error}", err=True)
+    click.echo(f"{rows} rows read: {stored.inserted} new, {stored.updated} updated, "  # type: ignore[attr-defined]
+               f"{stored.unchanged} unchanged, {len(errors)} rejected")  # type: ignore[attr-defined]
+    if strict and errors:
+        raise SystemExit(2)
+
+
+@main.command()
+@click.option("--region", "regions", multiple=True, help="Only this region (ISO code); repeatable.")
+@click.option("--institution", "ids", multiple=True, help="Only this institution id; repeatable.")
+@click.option("--demo/--no-demo", default=False,
+              help="Serve the simulated demo region on loopback and crawl through it.")
+@pass_context
+def crawl(ctx: Context, regions: tuple[str, ...], ids: tuple[str, ...], demo: bool) -> None:
+    """Check institution websites now and store what was seen (honours http_proxy).
+
+    Example: nokwatch crawl --region RU-TOM --institution tom-2014-05
+    """
+    with reported():
+        with ctx.store():
+            pass
+        crawl_step(ctx.data_dir, regions, ids, demo, click.echo)
+
+
+@main.command()
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Judge deadlines as of this date (default: today).")
+@pass_context
+def deadlines(ctx: Context, as_of: object) -> None:
+    """Compute due dates and verdicts for every obligation.
+
+    Example: nokwatch deadlines --as-of 2014-05-01
+    """
+    day = as_of.date() if as_of else date.today()  # type: ignore[attr-defined]
+    with reported(), ctx.store() as store:
+        deadline_step(store, day, click.echo)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the package (default: DATA_DIR/publication).")
+@pass_context
+def publish(ctx: Context, out: Path | None) -> None:
+    """Write the validated data package and the Datasette database.
+
+    Example: nokwatch publish --out site/
+    """
+    with reported(), ctx.store() as store:
+        publish_step(store, out or ctx.publication, click.echo)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The publication to serve (default: DATA_DIR/publication).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@pass_context
+def serve(ctx: Context, out: Path | None, host: str, port: int) -> None:
+    """Serve the published data with Datasette, read-only, until Ctrl-C.
+
+    Example: nokwatch serve --port 8001
+    """
+    from publisher.serve import serve as serve_publication
+
+    click.echo(f"Datasette: http://{host}:{port}/")
+    with reported():
+        serve_publication(out or ctx.publication, host, port)
+
+
+@main.command()
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Crawl the simulated demo region through the fixture web on loopback.")
+@click.option("--serve/--no-serve", "then_serve", default=True, show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@pass_context
+def run(ctx: Context, demo: bool, then_serve: bool, port: int) -> None:
+    """The main job: crawl → deadlines → publish → serve.
+
+    Example: nokwatch run --no-serve
+    """
+    with reported():
+        with ctx.store():
+            pass
+        crawl_step(ctx.data_dir, (), (), demo, click.echo)
+        with ctx.store() as store:
+            deadline_step(store, date.today(), click.echo)
+            publish_step(store, ctx.publication, click.echo)
+    if then_serve:
+        ctx_serve = click.get_current_context()
+        ctx_serve.invoke(serve, out=ctx.publication, host="127.0.0.1", port=port)

@@ -1,0 +1,55 @@
+"""The steps of the main job, shared by the CLI and the scheduler: each prints what it does."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+from crawler.run import CrawlSummary, crawl
+from publisher.publish import Publication, publish
+from publisher.store import Store
+
+Echo = Callable[[str], None]
+
+
+@contextlib.contextmanager
+def demo_proxy(enabled: bool) -> Iterator[dict[str, str]]:
+    """While enabled, the fixture web runs on loopback; yields the proxy variables for the crawl."""
+    if not enabled:
+        yield {}
+        return
+    from crawler.fixtureweb import FixtureWeb, demo_sites
+
+    with FixtureWeb(demo_sites()) as web:
+        yield {"http_proxy": web.proxy_url, "https_proxy": web.proxy_url}
+
+
+def crawl_step(data_dir: Path, regions: Iterable[str], ids: Iterable[str], demo: bool,
+               echo: Echo) -> CrawlSummary:
+    """Crawl (through the demo fixture web when asked) and say how it went."""
+    with demo_proxy(demo) as env:
+        if env:
+            echo(f"demo: simulated sites served by the fixture web at {env['http_proxy']}")
+        summary = crawl(data_dir, tuple(regions), tuple(ids), progress=echo, env=env)
+    echo(f"crawl {summary.run_id} {summary.status}: {summary.sites} sites "
+         f"({summary.sites_unreachable} unreachable), {summary.pages} pages, {summary.errors} errors")
+    return summary
+
+
+def deadline_step(store: Store, as_of: date, echo: Echo) -> int:
+    """Compute every obligation's due date and verdict."""
+    from publisher.compliance import compute_compliance
+
+    count = compute_compliance(store, as_of)
+    echo(f"deadlines: {count} verdicts as of {as_of.isoformat()}")
+    return count
+
+
+def publish_step(store: Store, out: Path, echo: Echo) -> Publication:
+    """Publish and say where the package is."""
+    publication = publish(store, out)
+    rows = ", ".join(f"{name} {count}" for name, count in publication.rows.items())
+    echo(f"published {publication.descriptor} (valid): {rows}")
+    return publication

@@ -1,0 +1,80 @@
+"""Registry CSV import: good rows in, bad rows reported with line and reason, idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import InputError
+from publisher.registry import import_registry
+
+HEADER = "id,name,region,sphere,founder,website,kind,bus_gov_id,inn,ogrn,assessment_date\n"
+
+
+def write(tmp_path: Path, body: str, header: str = HEADER) -> Path:
+    path = tmp_path / "registry.csv"
+    path.write_text(header + body, encoding="utf-8")
+    return path
+
+
+def test_good_rows_are_imported_and_bad_rows_reported(fresh_db, tmp_path):
+    path = write(tmp_path, (
+        "s1,Школа № 1,RU-TOM,образование,Департамент,www.school1.ru,,123,7017000000,,01.02.2024\n"
+        ",Без id,RU-TOM,education,Д,a.ru,,,,,\n"
+        "s2,Лицей,Томская область,culture,Д,лицей.рф,authority,,,,2024-02-30\n"
+        "s3,Музей,RU-TOM,кино,Д,museum.ru,,,,,\n"
+        "s4,Музей,RU-TOM,culture,Д,not a url,,,,,\n"
+        "s5,Спорт,RU-TOM,спорт,Д,http://sport.tomsk.ru/ ,,,12345,,\n"
+        "s6,Больница,Томская область,здравоохранение,Д,https://hospital.ru/a?b=1,,,,1027000000000,\n"
+    ))
+    report = import_registry(fresh_db, path)
+    assert report.rows == 7
+    assert report.stored.inserted == 2
+    reasons = {error.line: error.reason for error in report.errors}
+    assert set(reasons) == {3, 4, 5, 6, 7}
+    assert "id" in reasons[3]
+    assert "assessment_date" in reasons[4] and "2024-02-30" in reasons[4]
+    assert "кино" in reasons[5]
+    assert "адрес" in reasons[6]
+    assert "inn" in reasons[7]
+    rows = {row["id"]: row for row in fresh_db.rows("institutions")}
+    assert rows["s1"]["website"] == "http://www.school1.ru/"
+    assert rows["s1"]["website_original"] == "www.school1.ru"
+    assert rows["s1"]["assessment_date"] == "2024-02-01"
+    assert rows["s1"]["sphere"] == "education"
+    assert rows["s6"]["region"] == "RU-TOM" and rows["s6"]["sphere"] == "health"
+
+
+def test_second_import_of_the_same_file_changes_nothing(fresh_db, tmp_path):
+    path = write(tmp_path, "s1,Школа,RU-TOM,education,Д,school.ru,,,,,\n")
+    assert import_registry(fresh_db, path).stored.inserted == 1
+    again = import_registry(fresh_db, path)
+    assert (again.stored.inserted, again.stored.updated, again.stored.unchanged) == (0, 0, 1)
+
+
+def test_changed_row_is_updated(fresh_db, tmp_path):
+    import_registry(fresh_db, write(tmp_path, "s1,Школа,RU-TOM,education,Д,school.ru,,,,,\n"))
+    report = import_registry(fresh_db, write(tmp_path, "s1,Школа,RU-TOM,education,Д,new.ru,,,,,\n"))
+    assert report.stored.updated == 1
+    assert next(fresh_db.rows("institutions"))["website"] == "http://new.ru/"
+
+
+def test_duplicate_id_in_one_file_is_rejected(fresh_db, tmp_path):
+    report = import_registry(fresh_db, write(tmp_path, (
+        "s1,Школа,RU-TOM,education,Д,a.ru,,,,,\ns1,Другая,RU-TOM,education,Д,b.ru,,,,,\n")))
+    assert report.stored.inserted == 1
+    assert [(e.line, "повторяется" in e.reason) for e in report.errors] == [(3, True)]
+
+
+def test_missing_columns_name_the_file(fresh_db, tmp_path):
+    path = write(tmp_path, "s1,Школа\n", header="id,name\n")
+    with pytest.raises(InputError, match=r"registry.csv:1: missing columns: region, sphere"):
+        import_registry(fresh_db, path)
+
+
+def test_non_utf8_file_is_a_clear_error(fresh_db, tmp_path):
+    path = tmp_path / "registry.csv"
+    path.write_bytes((HEADER + "s1,Школа,RU-TOM,education,Д,a.ru,,,,,\n").encode("cp1251"))
+    with pytest.raises(InputError, match="registry.csv"):
+        import_registry(fresh_db, path)
