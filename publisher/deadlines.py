@@ -23,6 +23,13 @@ from publisher.periods import Days, Period, due_date
 from publisher.profiles import Profile, Rule
 
 STATUSES = ("on_time", "late", "overdue", "pending", "unknown", "invalid_data")
+EVENTS_RU = {
+    "proposals_received": "поступления предложений учредителю",
+    "proposals_sent": "направления предложений организации",
+    "plan_approved": "утверждения плана",
+    "plan_posted": "размещения плана",
+    "assessment": "независимой оценки",
+}
 
 
 class DueUnknown(NokwatchError):
@@ -70,15 +77,24 @@ def ru(day: date | None) -> str:
     return "—" if day is None else f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
+def source_ru(source: str) -> str:
+    """A done_source value as the Russian reason names it."""
+    if source.startswith("report:"):
+        return f"отчёт {source.removeprefix('report:')}"
+    return {"document": "дата в документе", "crawler": "краулер", "registry": "реестр"}.get(
+        source, source
+    )
+
+
 def event_date(events: dict[str, Claim], name: str) -> date:
     """The date of an event, or DueUnknown saying why there is none."""
     claim = events.get(name)
     if claim is None:
-        raise DueUnknown(f"нет даты события {name}: срок не вычислить")
+        raise DueUnknown(f"нет даты {EVENTS_RU.get(name, name)}: срок не вычислить")
     if claim.day is None:
         raise DueUnknown(
-            f"дата события {name} «{claim.raw}» ({claim.source}) не является датой: "
-            "срок не вычислить",
+            f"дата {EVENTS_RU.get(name, name)} «{claim.raw}» ({source_ru(claim.source)}) "
+            "не является датой: срок не вычислить",
             invalid=True,
         )
     return claim.day
@@ -94,6 +110,13 @@ def trigger_of(
         previous = profile.rule(rule.trigger.removeprefix("due:"))
         return due_of(profile, previous, events, calendar)
     return event_date(events, rule.trigger)
+
+
+def event_of(profile: Profile, rule: Rule, events: dict[str, Claim]) -> date | None:
+    """The date of the event that starts the rule's chain of ``due:`` triggers."""
+    while rule.trigger is not None and rule.trigger.startswith("due:"):
+        rule = profile.rule(rule.trigger.removeprefix("due:"))
+    return None if rule.trigger is None else event_date(events, rule.trigger)
 
 
 def due_of(
@@ -132,14 +155,14 @@ def judge(
         if claim.day is None:
             return Verdict(
                 "invalid_data",
-                f"дата исполнения «{claim.raw}» ({claim.source}) не является датой",
+                f"дата исполнения «{claim.raw}» ({source_ru(claim.source)}) не является датой",
                 due=due,
                 done_source=claim.source,
             )
         if trigger is not None and claim.day < trigger:
             return Verdict(
                 "invalid_data",
-                f"дата исполнения {ru(claim.day)} ({claim.source}) "
+                f"дата исполнения {ru(claim.day)} ({source_ru(claim.source)}) "
                 f"раньше даты события {ru(trigger)}, от которого считается срок",
                 due=due,
                 done=claim.day,
@@ -167,7 +190,7 @@ def _from_claim(due: date, calendar: ProductionCalendar, claim: Claim) -> Verdic
     if done <= due:
         return Verdict(
             "on_time",
-            f"исполнено {ru(done)} ({claim.source}), срок {ru(due)}",
+            f"исполнено {ru(done)} ({source_ru(claim.source)}), срок {ru(due)}",
             due=due,
             done=done,
             done_source=claim.source,
@@ -176,7 +199,7 @@ def _from_claim(due: date, calendar: ProductionCalendar, claim: Claim) -> Verdic
     shown = "?" if working is None else working
     return Verdict(
         "late",
-        f"исполнено {ru(done)} ({claim.source}), срок {ru(due)}: опоздание "
+        f"исполнено {ru(done)} ({source_ru(claim.source)}), срок {ru(due)}: опоздание "
         f"{days} дн. ({shown} раб. дн.)",
         due,
         done,
@@ -248,16 +271,16 @@ def _disagrees(claim: Claim, verdict: Verdict, seen: Sighting | None) -> str | N
     day = claim.day
     if seen is not None and seen.last_absent is not None and day <= seen.last_absent:
         return (
-            f"противоречит: {claim.source} указывает {ru(day)}, но {ru(seen.last_absent)} "
-            "краулер этого не обнаружил"
+            f"противоречит: {source_ru(claim.source)} указывает {ru(day)}, "
+            f"но {ru(seen.last_absent)} краулер этого не обнаружил"
         )
     if seen is not None and seen.first_seen is not None and day > seen.first_seen:
         return (
-            f"противоречит: {claim.source} указывает {ru(day)}, но краулер обнаружил "
+            f"противоречит: {source_ru(claim.source)} указывает {ru(day)}, но краулер обнаружил "
             f"это уже {ru(seen.first_seen)}"
         )
     if verdict.done_source != claim.source and verdict.done and verdict.done != day:
-        return f"{claim.source} указывает другую дату: {ru(day)}"
+        return f"{source_ru(claim.source)} указывает другую дату: {ru(day)}"
     return None
 
 
