@@ -1,0 +1,234 @@
+"""bus.gov.ru open-data institution documents, parsed as a stream into `Position` records.
+
+A document is ``<ext:…><header/><ext:body><ext:position>…</ext:position></ext:body></ext:…>``,
+the root, ``body`` and ``position`` in ``http://bus.gov.ru/external/1``, the position's children in
+``http://bus.gov.ru/types/1``. Element names follow public code that reads these files (a PHP
+importer of bus.gov.ru's institution dataset): ``initiator`` (regNum, fullName, inn, kpp),
+``main`` (shortName, ogrn, ``classifier/oktmo/code``, ``classifier/okved`` with code/name/type,
+``complexAddress/address`` with zip, subject/region/locality/street names and building),
+``additional`` (www, eMail, phone, ``institutionType/name``, ``activity/okved``),
+``other/founder`` (regNum, fullName). Not confirmed against the XSD: ``main/oktmo`` as a direct
+child (DOMAIN.md lists it so; read as a fallback) and that ``positionId`` is the card's agencyId
+(that importer stores it as the institution's bus.gov.ru id, and so do we).
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import BinaryIO
+
+from lxml import etree
+
+from publisher.errors import InputError
+
+NS_EXTERNAL = "http://bus.gov.ru/external/1"
+NS_TYPES = "http://bus.gov.ru/types/1"
+_POSITION = f"{{{NS_EXTERNAL}}}position"
+_T = f"{{{NS_TYPES}}}"
+_MOSCOW = timezone(timedelta(hours=3))
+_READ_ERRORS = (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, zlib.error, OSError)
+
+
+@dataclass(frozen=True)
+class DocumentError:
+    """One register document that could not be used: the file, the document in it, and why."""
+
+    source: str
+    document: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.document}" if self.document else self.source
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Position:
+    """One institution as a register document («позиция») describes it, at one version."""
+
+    source: str
+    document: str
+    position_id: str
+    change_date: str
+    version_number: int
+    reg_num: str | None = None
+    full_name: str | None = None
+    short_name: str | None = None
+    inn: str | None = None
+    kpp: str | None = None
+    ogrn: str | None = None
+    oktmo: str | None = None
+    address: str | None = None
+    www: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    founder: str | None = None
+    okved: str | None = None
+    institution_type: str | None = None
+
+    @property
+    def where(self) -> str:
+        """File and document, for a change row's source."""
+        return f"{self.source}:{self.document}" if self.document else self.source
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None or element.text is None:
+        return None
+    return element.text.strip() or None
+
+
+def _child(element: etree._Element | None, *names: str) -> etree._Element | None:
+    for name in names:
+        if element is None:
+            return None
+        element = element.find(_T + name)
+    return element
+
+
+def utc_change_date(raw: str) -> str:
+    """A changeDate as UTC ISO 8601 to the second; a date without a zone is Moscow time."""
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"changeDate «{raw}» не является датой (not an ISO date)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_MOSCOW)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _version(raw: str | None) -> int:
+    if raw is None:
+        return 0
+    if not raw.isdigit():
+        raise InputError(f"versionNumber «{raw}» не число (not a number)")
+    return int(raw)
+
+
+def _address(main: etree._Element | None) -> str | None:
+    """The address parts in the order the register wrote them, joined with commas."""
+    complex_address = _child(main, "complexAddress")
+    if complex_address is None:
+        return None
+    address = next(complex_address.iter(_T + "address"), None)
+    if address is None:
+        return _text(complex_address)
+    parts = []
+    for part in address:
+        value = _text(part.find(_T + "name")) if len(part) else _text(part)
+        if value:
+            parts.append(value)
+    return ", ".join(parts) or None
+
+
+def _main_okved(*holders: etree._Element | None) -> str | None:
+    """The main activity's OKVED code (type C), else the first one given."""
+    codes: list[tuple[str | None, str]] = []
+    for holder in holders:
+        if holder is None:
+            continue
+        for okved in holder.iter(_T + "okved"):
+            code = _text(okved.find(_T + "code"))
+            if code:
+                codes.append((_text(okved.find(_T + "type")), code))
+    main = [code for kind, code in codes if kind == "C"]
+    return (main or [code for _, code in codes] or [None])[0]
+
+
+def _oktmo(main: etree._Element | None) -> str | None:
+    return (
+        _text(_child(main, "classifier", "oktmo", "code"))
+        or _text(_child(main, "oktmo", "code"))
+        or _text(_child(main, "oktmo"))
+    )
+
+
+def _founders(other: etree._Element | None) -> str | None:
+    if other is None:
+        return None
+    names = [_text(f.find(_T + "fullName")) for f in other.iterfind(_T + "founder")]
+    return "; ".join(name for name in names if name) or None
+
+
+def parse_position(element: etree._Element, source: str, document: str) -> Position:
+    """One ``position`` element as a record; InputError says what is missing or wrong."""
+    position_id = _text(element.find(_T + "positionId"))
+    if position_id is None:
+        raise InputError("нет positionId (document without an id)")
+    initiator = _child(element, "initiator")
+    if initiator is None:
+        initiator = _child(element, "placer")
+    main, additional = _child(element, "main"), _child(element, "additional")
+    return Position(
+        source=source,
+        document=document,
+        position_id=position_id,
+        change_date=utc_change_date(_text(element.find(_T + "changeDate")) or "1970-01-01"),
+        version_number=_version(_text(element.find(_T + "versionNumber"))),
+        **_identity(initiator),
+        short_name=_text(_child(main, "shortName")),
+        ogrn=_text(_child(main, "ogrn")),
+        oktmo=_oktmo(main),
+        address=_address(main),
+        www=_text(_child(additional, "www")),
+        email=_text(_child(additional, "eMail")),
+        phone=_text(_child(additional, "phone")),
+        founder=_founders(_child(element, "other")),
+        okved=_main_okved(_child(main, "classifier"), additional),
+        institution_type=_text(_child(additional, "institutionType", "name")),
+    )
+
+
+def _identity(initiator: etree._Element | None) -> dict[str, str | None]:
+    names = {"reg_num": "regNum", "full_name": "fullName", "inn": "inn", "kpp": "kpp"}
+    return {key: _text(_child(initiator, name)) for key, name in names.items()}
+
+
+def _namespace(tag: str) -> str:
+    return tag[1:].split("}")[0] if tag.startswith("{") else ""
+
+
+def _check_root(root: etree._Element) -> None:
+    namespace = _namespace(root.tag)
+    if namespace != NS_EXTERNAL:
+        shown = namespace or "без пространства имён"
+        raise InputError(f"неизвестное пространство имён «{shown}» (unknown namespace)")
+
+
+def _positions(stream: BinaryIO, source: str, document: str) -> Iterator[Position | DocumentError]:
+    context = etree.iterparse(
+        stream, events=("end",), tag=_POSITION, resolve_entities=False, no_network=True
+    )
+    found = 0
+    for _, element in context:
+        if found == 0:
+            _check_root(element.getroottree().getroot())
+        found += 1
+        try:
+            yield parse_position(element, source, document)
+        except InputError as exc:
+            yield DocumentError(source, document, str(exc))
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+    if found == 0:
+        _check_root(context.root)
+        raise InputError("нет body/position (no position in the document)")
+
+
+def parse_document(
+    stream: BinaryIO, source: str, document: str
+) -> Iterator[Position | DocumentError]:
+    """The positions of one XML document; a bad document or position becomes a DocumentError."""
+    try:
+        yield from _positions(stream, source, document)
+    except InputError as exc:
+        yield DocumentError(source, document, str(exc))
+    except _READ_ERRORS as exc:
+        yield DocumentError(
+            source, document, f"документ не прочитан ({exc.__class__.__name__}: {exc})"
+        )
