@@ -84,6 +84,21 @@ def select_profiles(
     return chosen
 
 
+def with_declared_events(
+    profile: Profile, events: dict[str, Claim], findings: dict[str, dict]
+) -> dict[str, Claim]:
+    """Events completed from dates the documents declare, where no report gave them."""
+    found = dict(events)
+    for rule in profile.rules:
+        finding = findings.get(rule.finding or "")
+        if rule.finding_date != "declared_date" or not finding or rule.done_event in found:
+            continue
+        declared = local_date(finding.get("declared_date"))
+        if declared and rule.done_event:
+            found[rule.done_event] = Claim("document", declared)
+    return found
+
+
 def judged_rules(profile: Profile) -> list[Rule]:
     """The rules whose fulfilment nokwatch can observe and date once."""
     return [
@@ -103,7 +118,9 @@ def _evidence(
     detector = finding.get("detector_version") or ""
     if rule.finding_date == "declared_date":
         declared = local_date(finding.get("declared_date"))
-        return tuple(claims + ([Claim("document", declared)] if declared else [])), None, detector
+        document = Claim("document", declared)
+        extra = [document] if declared and document not in claims else []
+        return tuple(claims + extra), None, detector
     sighting = Sighting(
         first_seen=local_date(finding.get("first_seen_at")),
         last_absent=local_date(finding.get("last_absent_at")),
@@ -182,10 +199,12 @@ def compliance_rows(
     reported, findings = _reported(store), _findings(store)
     for institution in store.rows("institutions"):
         key = institution["id"]
-        for profile, events in select_profiles(institution, reported.get(key, {}), profiles):
+        seen = findings.get(key, {})
+        for profile, reports in select_profiles(institution, reported.get(key, {}), profiles):
+            events = with_declared_events(profile, reports, seen)
             for rule in judged_rules(profile):
                 trigger, verdict, detector = judge_rule(
-                    profile, rule, events, findings.get(key, {}), as_of, calendar
+                    profile, rule, events, seen, as_of, calendar
                 )
                 yield compliance_row(
                     key, profile, rule, trigger, verdict, methodology(profile, calendar, detector)

@@ -1,0 +1,198 @@
+"""The verdict engine: evidence rules in tables, and the hand-checked Tomsk 2014 verdicts pinned."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from publisher.calendar import default_calendar
+from publisher.compliance import compute_compliance
+from publisher.deadlines import Claim, Sighting, judge
+from publisher.reports import import_report
+from publisher.store import Store
+
+D = date
+CAL = default_calendar()
+REPORT = Path(__file__).parents[1] / "publisher/data/tomsk-2014-report.csv"
+AS_OF = D(2026, 11, 22)
+R = "report:tomsk-2014-report"
+
+
+@pytest.mark.parametrize(
+    "claims, sighting, status, days, working, done_source",
+    [
+        ((Claim(R, D(2014, 3, 11)),), None, "on_time", None, None, R),
+        ((Claim(R, D(2014, 3, 12)),), None, "late", 1, 1, R),
+        ((Claim(R, D(2014, 3, 17)),), None, "late", 6, 4, R),
+        ((), Sighting(D(2014, 3, 9), D(2014, 3, 4)), "on_time", None, None, "crawler"),
+        ((), Sighting(D(2014, 3, 25), D(2014, 3, 20)), "late", 9, 7, "crawler"),
+        ((), Sighting(D(2014, 3, 14), D(2014, 3, 4)), "unknown", None, None, "crawler"),
+        ((), Sighting(None, D(2014, 4, 1), D(2014, 4, 1)), "overdue", None, None, "crawler"),
+        ((), None, "unknown", None, None, None),
+        ((Claim(R, None, "110.03.2014"),), None, "invalid_data", None, None, R),
+        ((Claim(R, D(2014, 2, 1)),), None, "invalid_data", None, None, R),
+    ],
+)
+def test_verdicts(claims, sighting, status, days, working, done_source) -> None:
+    # Due 11.03.2014: 08.03 (Saturday, holiday) moved past Sunday and the art. 112 day off 10.03.
+    verdict = judge(D(2014, 3, 11), AS_OF, CAL, claims, sighting, trigger=D(2014, 2, 21))
+    assert (verdict.status, verdict.days_late, verdict.working_days_late) == (status, days, working)
+    assert verdict.done_source == done_source
+    assert verdict.reason
+
+
+def test_not_yet_due_is_pending() -> None:
+    verdict = judge(D(2026, 12, 1), AS_OF, CAL)
+    assert verdict.status == "pending" and "не наступил" in verdict.reason
+
+
+def test_crawler_evidence_decides_and_the_contradicting_report_is_named() -> None:
+    # The report says posted 10.03, but the crawler still saw no plan on 20.03.
+    claims = (Claim(R, D(2014, 3, 10)),)
+    verdict = judge(D(2014, 3, 11), AS_OF, CAL, claims, Sighting(D(2014, 3, 25), D(2014, 3, 20)))
+    assert verdict.status == "late" and verdict.done_source == "crawler"
+    assert "противоречит: отчёт tomsk-2014-report указывает 10.03.2014" in verdict.reason
+
+
+def test_interval_is_shown_when_evidence_cannot_tell() -> None:
+    verdict = judge(D(2014, 3, 11), AS_OF, CAL, (), Sighting(D(2014, 3, 14), D(2014, 3, 4)))
+    assert "(04.03.2014; 14.03.2014]" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    "posted, status",
+    [
+        # Due 21.02.2014 + 15 days = 08.03 (Saturday) → 11.03 (ГК ст. 193 + ТК ст. 112: 10.03 off).
+        (D(2014, 3, 10), "on_time"),  # tom-2014-10 as reported: late without art. 193
+        (D(2014, 3, 11), "on_time"),  # on time only because 10.03.2014 was a day off
+        (D(2014, 3, 12), "late"),
+    ],
+)
+def test_the_holiday_calendar_changes_the_verdict(posted: date, status: str) -> None:
+    verdict = judge(D(2014, 3, 11), AS_OF, CAL, (Claim(R, posted),), trigger=D(2014, 2, 21))
+    assert verdict.status == status
+
+
+# Hand-checked: (institution, proposals_sent, plan_approved, plan_posted) as status[/days late].
+TOMSK = {
+    "tom-2014-01": ("on_time", "on_time", "late/35"),
+    "tom-2014-02": ("on_time", "on_time", "on_time"),
+    "tom-2014-03": ("on_time", "on_time", "on_time"),
+    "tom-2014-04": ("on_time", "on_time", "on_time"),
+    "tom-2014-05": ("on_time", "on_time", "late/2"),
+    "tom-2014-06": ("on_time", "on_time", "late/7"),
+    "tom-2014-07": ("on_time", "on_time", "late/7"),
+    "tom-2014-08": ("on_time", "on_time", "on_time"),
+    "tom-2014-09": ("on_time", "invalid_data", "invalid_data"),
+    "tom-2014-10": ("on_time", "on_time", "on_time"),
+    "tom-2014-11": ("on_time", "on_time", "on_time"),
+    "tom-2014-12": ("on_time", "on_time", "on_time"),
+    "tom-2014-13": ("on_time", "on_time", "on_time"),
+    "tom-2014-14": ("on_time", "on_time", "late/41"),
+    "tom-2014-15": ("on_time", "on_time", "late/54"),
+    "tom-2014-16": ("on_time", "on_time", "on_time"),
+    "tom-2014-17": ("on_time", "on_time", "on_time"),
+    "tom-2014-18": ("on_time", "on_time", "on_time"),
+    "tom-2014-19": ("on_time", "on_time", "on_time"),
+    "tom-2014-20": ("on_time", "on_time", "on_time"),
+    "tom-2014-21": ("on_time", "on_time", "on_time"),
+    "tom-2014-22": ("on_time", "on_time", "on_time"),
+    "tom-2014-23": ("on_time", "on_time", "on_time"),
+}
+# Due dates where the calendar matters (hand-counted; 08.03 Sat, 09.03 Sun, 10.03 day off).
+TOMSK_DUE = {
+    ("tom-2014-03", "plan_approved"): "2014-03-11",  # 07.02 + 30 = 09.03 (Sun) → 11.03
+    ("tom-2014-05", "plan_approved"): "2014-03-17",  # 13.02 + 30 = 15.03 (Sat) → 17.03
+    ("tom-2014-10", "plan_posted"): "2014-03-11",  # 21.02 + 15 = 08.03 (holiday) → 11.03
+    ("tom-2014-11", "proposals_sent"): "2014-03-03",  # 30.01 + 15 + 15 = 01.03 (Sat) → 03.03
+    ("tom-2014-14", "plan_posted"): "2014-03-17",  # 01.03 + 15 = 16.03 (Sun) → 17.03
+    ("tom-2014-20", "proposals_sent"): "2014-03-04",  # 31.01 + 15 = 15.02 (Sat) → 17.02; + 15
+}
+
+
+@pytest.fixture(scope="module")
+def tomsk(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict]:
+    with Store(tmp_path_factory.mktemp("tomsk") / "nokwatch.db") as store:
+        import_report(store, REPORT)
+        assert compute_compliance(store, AS_OF) == 69
+        return {(r["institution_id"], r["obligation"]): r for r in store.rows("compliance")}
+
+
+@pytest.mark.parametrize("institution", sorted(TOMSK))
+def test_tomsk_2014_verdicts(tomsk: dict, institution: str) -> None:
+    for obligation, expected in zip(
+        ("proposals_sent", "plan_approved", "plan_posted"), TOMSK[institution], strict=True
+    ):
+        row = tomsk[(institution, obligation)]
+        status, _, days = expected.partition("/")
+        assert (row["status"], row["days_late"]) == (status, int(days) if days else None), row
+        assert row["methodology"].startswith("tomsk-2013@1; calendar ru-2013-2026@")
+        assert row["reason"] and row["legal_basis"].startswith("Распоряжение Губернатора")
+
+
+@pytest.mark.parametrize("key, due", sorted(TOMSK_DUE.items()))
+def test_tomsk_due_dates_follow_the_calendar(tomsk: dict, key: tuple[str, str], due: str) -> None:
+    assert tomsk[key]["due_date"] == due
+
+
+def test_tomsk_not_a_date_is_invalid_data_and_the_rest_is_published(tomsk: dict) -> None:
+    approved = tomsk[("tom-2014-09", "plan_approved")]
+    assert "«110.03.2014»" in approved["reason"] and "не является датой" in approved["reason"]
+    posted = tomsk[("tom-2014-09", "plan_posted")]
+    assert posted["done_date"] == "2014-03-17" and posted["due_date"] is None
+    assert tomsk[("tom-2014-09", "proposals_sent")]["done_source"] == R
+
+
+def test_tomsk_late_rows_carry_working_days(tomsk: dict) -> None:
+    row = tomsk[("tom-2014-01", "plan_posted")]
+    assert (row["due_date"], row["days_late"], row["working_days_late"]) == ("2014-03-19", 35, 25)
+
+
+def _observe(store: Store, run: str, when: str, status: str, declared: str | None = None) -> None:
+    store.add_observations(
+        [
+            {
+                "run_id": run,
+                "institution_id": "fed-1",
+                "item": "improvement_plan",
+                "status": status,
+                "checked_at": when,
+                "declared_date": declared,
+                "detector_version": "plan-3",
+            }
+        ]
+    )
+
+
+def test_federal_profile_is_chosen_by_assessment_date_and_judged_on_crawler_evidence(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "nokwatch.db") as store:
+        store.upsert(
+            "institutions",
+            [
+                {"id": "fed-1", "name": "Школа", "region": "RU-TOM", "sphere": "education",
+                 "kind": "institution", "assessment_date": "2024-02-01"},
+                {"id": "old-1", "name": "Школа", "region": "RU-TOM", "sphere": "education",
+                 "kind": "institution", "assessment_date": "2016-02-01"},
+            ],
+        )  # fmt: skip
+        _observe(store, "r1", "2024-03-04T09:00:00Z", "not_found")
+        _observe(store, "r2", "2024-03-20T09:00:00Z", "found", declared="2024-02-27")
+        assert compute_compliance(store, D(2026, 11, 22)) == 2
+        rows = {r["obligation"]: r for r in store.rows("compliance")}
+    approved, posted = rows["plan_approved"], rows["plan_posted"]
+    assert approved["profile"] == "federal-2018"
+    # Assessed 01.02.2024 + 1 month = 01.03.2024 (Friday); the plan declares 27.02.2024.
+    assert (approved["due_date"], approved["status"], approved["done_source"]) == (
+        "2024-03-01",
+        "on_time",
+        "document",
+    )
+    # Approved 27.02 + 5 working days = 05.03.2024; absent 04.03, seen 20.03: cannot tell.
+    assert (posted["due_date"], posted["status"]) == ("2024-03-05", "unknown")
+    assert "(04.03.2024; 20.03.2024]" in posted["reason"]
+    assert posted["methodology"].endswith("detectors plan-3")
+    assert "не сверен" in posted["legal_basis"]
