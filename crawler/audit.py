@@ -55,8 +55,8 @@ class SiteAudit:
     errors: int = 0
     seen_urls: set[str] = field(default_factory=set)
     failure: str | None = None  # typed cause when the home page could not be fetched
-    blocked: bool = False
-    best: dict[str, tuple[Finding, Evidence]] = field(default_factory=dict)
+    fetched: set[str] = field(default_factory=set)  # URLs whose content the detectors have read
+    candidates: dict[str, list[tuple[Finding, Evidence]]] = field(default_factory=dict)
 
     def claim(self, url: str) -> bool:
         """True the first time a URL is seen within the page budget (then it may be fetched)."""
@@ -65,17 +65,28 @@ class SiteAudit:
         self.seen_urls.add(url)
         return True
 
+    def read(self, *urls: str) -> None:
+        """Note that the detectors have read these URLs' content (request and final URL)."""
+        self.fetched.update(urls)
+
     def offer(self, finding: Finding, page: Page) -> None:
-        """Keep a finding if it beats the best one so far for its item."""
-        current = self.best.get(finding.item)
-        if current is None or _better(finding, current[0]):
-            self.best[finding.item] = (finding, evidence_of(page))
+        """Keep a candidate finding with the page it was found on."""
+        self.candidates.setdefault(finding.item, []).append((finding, evidence_of(page)))
 
     def replace(self, old: Finding, new: Finding) -> None:
         """Swap a candidate for its confirmed verdict (a form whose target was checked)."""
-        current = self.best.get(old.item)
-        if current is not None and current[0] == old:
-            self.best[old.item] = (new, current[1])
+        candidates = self.candidates.get(old.item, [])
+        for index, (finding, evidence) in enumerate(candidates):
+            if finding == old:
+                candidates[index] = (new, evidence)
+
+    def best(self, item: str) -> tuple[Finding, Evidence] | None:
+        """The strongest candidate; a link's text no longer counts once its target has been read."""
+        usable = [c for c in self.candidates.get(item, [])
+                  if not (c[0].detail == "link_text" and c[0].url in self.fetched)]
+        if not usable:
+            return None
+        return max(usable, key=lambda c: (_RANK.get(c[0].status, 0), c[0].score))
 
     def result(self) -> list[Observation]:
         """One observation per item: what was found, not found, or why the site was not checked."""
@@ -85,7 +96,7 @@ class SiteAudit:
             return [Observation(iid, item, status, self.context.home_url, self.failure) for item in ITEMS]
         observations = []
         for item in ITEMS:
-            chosen = self.best.get(item)
+            chosen = self.best(item)
             if chosen is None:
                 observations.append(Observation(iid, item, "not_found", self.context.home_url))
             else:
@@ -93,7 +104,3 @@ class SiteAudit:
                 observations.append(Observation(iid, item, finding.status, finding.url, None,
                                                 finding, evidence))
         return observations
-
-
-def _better(new: Finding, old: Finding) -> bool:
-    return (_RANK.get(new.status, 0), new.score) > (_RANK.get(old.status, 0), old.score)

@@ -29,9 +29,8 @@ class Context:
     @contextlib.contextmanager
     def store(self) -> Iterator[Store]:
         opened = datadir.open_store(self.data_dir, empty=self.empty)
-        for report in opened.loaded:
-            click.echo(f"new data directory {self.data_dir}: loaded {report.stored.inserted} "
-                       f"institutions from {report.errors[0].source if report.errors else 'bundled data'}")
+        for line in opened.loaded:
+            click.echo(f"new data directory {self.data_dir}: loaded {line}")
         try:
             yield opened.store
         finally:
@@ -99,6 +98,33 @@ def _print_import(rows: int, stored: object, errors: list, strict: bool) -> None
                f"{stored.unchanged} unchanged, {len(errors)} rejected")  # type: ignore[attr-defined]
     if strict and errors:
         raise SystemExit(2)
+
+
+@main.group()
+def report() -> None:
+    """Regional report tables: the dates a region says its institutions did things.
+
+    Example: nokwatch report import tomsk-2014.xlsx
+    """
+
+
+@report.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", default=None, help="Name of the report (default: the file name).")
+@click.option("--strict", is_flag=True, help="Exit with status 2 when any row was rejected.")
+@pass_context
+def report_import(ctx: Context, file: Path, source: str | None, strict: bool) -> None:
+    """Import a report table (CSV or XLSX): institutions and their reported dates.
+
+    Example: nokwatch report import tomsk-2014-report.csv --source tomsk-2014-report
+    """
+    from publisher.reports import import_report
+
+    with reported(), ctx.store() as store:
+        result = import_report(store, file, source)
+    for warning in result.warnings:
+        click.echo(f"kept as a data defect: {warning}", err=True)
+    _print_import(result.rows, result.institutions, result.errors, strict)
 
 
 @main.command()

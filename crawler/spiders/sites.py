@@ -58,6 +58,7 @@ class SitesSpider(scrapy.Spider):
         audit.pages += 1
         headers = {k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         page = build_page(response.url, response.status, headers, response.body)
+        audit.read(response.request.url, response.url)
         for finding in detect_all(page, audit.context):
             audit.offer(finding, page)
             for target in finding.follow:

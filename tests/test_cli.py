@@ -1,0 +1,135 @@
+"""End to end: the real `nokwatch` command against the fixture web, and the package it publishes."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import frictionless
+import pytest
+
+from crawler.fixtureweb import demo_registry_rows, demo_sites
+from tests.demo_expectations import expected_statuses
+
+NOKWATCH = [sys.executable, "-m", "nokwatch"]
+
+
+def nokwatch(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([*NOKWATCH, "--data-dir", str(data_dir), *args], capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One full `nokwatch run --no-serve` on a new data directory (bundled data, demo web)."""
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    result = nokwatch("run", "--no-serve", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    return data_dir, result
+
+
+def observations(data_dir: Path) -> dict[tuple[str, str], tuple[str, str | None]]:
+    db = sqlite3.connect(data_dir / "nokwatch.db")
+    rows = db.execute("SELECT institution_id, item, status, error FROM observations").fetchall()
+    return {(i, item): (status, error) for i, item, status, error in rows}
+
+
+def test_run_prints_progress_and_publishes_a_valid_package(demo_run):
+    data_dir, result = demo_run
+    assert "loaded Tomsk 2014 report: 23 institutions" in result.stdout
+    assert "[60/60]" in result.stdout
+    descriptor = data_dir / "publication" / "datapackage.json"
+    report = frictionless.validate(str(descriptor))
+    assert report.valid, report.flatten(["type", "message"])[:5]
+    package = json.loads(descriptor.read_text(encoding="utf-8"))
+    names = {r["name"] for r in package["resources"]}
+    assert {"institutions", "findings", "compliance"} <= names
+
+
+def test_every_demo_site_gets_the_verdict_its_spec_implies(demo_run):
+    seen = observations(demo_run[0])
+    wrong = []
+    for spec, row in zip(demo_sites(), demo_registry_rows(), strict=True):
+        for item, (status, error) in expected_statuses(spec).items():
+            got = seen[(row["id"], item)]
+            if got[0] != status or (error and got[1] != error):
+                wrong.append((row["id"], spec.platform, spec.encoding, item, status, got))
+    assert wrong == []
+
+
+def test_unreachable_real_sites_are_never_recorded_as_not_found(demo_run):
+    seen = observations(demo_run[0])
+    tomsk = {key: value for key, value in seen.items() if key[0].startswith("tom-2014-")}
+    assert len(tomsk) == 23 * 3
+    assert set(tomsk.values()) == {("site_unreachable", "network_unreachable")}
+
+
+def test_published_findings_and_compliance_cover_the_registry(demo_run):
+    db = sqlite3.connect(demo_run[0] / "publication" / "nokwatch.db")
+    assert db.execute("SELECT COUNT(*) FROM institutions").fetchone()[0] == 60
+    assert db.execute("SELECT COUNT(DISTINCT institution_id || item) FROM findings").fetchone()[0] == 180
+    tomsk = db.execute("SELECT COUNT(*) FROM compliance WHERE institution_id LIKE 'tom-2014-%' "
+                       "AND profile = 'tomsk-2013'").fetchone()[0]
+    assert tomsk == 23 * 3
+    status, reason = db.execute(
+        "SELECT status, reason FROM compliance WHERE institution_id = 'tom-2014-09' "
+        "AND obligation = 'plan_approved'").fetchone()
+    assert status == "invalid_data" and "110.03.2014" in reason
+
+
+def test_second_import_of_a_registry_file_changes_nothing(tmp_path):
+    registry = tmp_path / "registry.csv"
+    registry.write_text("id,name,region,sphere,founder,website\n"
+                        "x1,Школа,RU-TOM,образование,Департамент,school.ru\n"
+                        "x2,Без сферы,RU-TOM,кино,Д,cinema.ru\n", encoding="utf-8")
+    first = nokwatch("registry", "import", str(registry), data_dir=tmp_path / "d", timeout=60)
+    assert "1 new" in first.stdout and "registry.csv:3" in first.stderr
+    second = nokwatch("registry", "import", str(registry), data_dir=tmp_path / "d", timeout=60)
+    assert "0 new, 0 updated, 1 unchanged, 1 rejected" in second.stdout
+    strict = nokwatch("registry", "import", "--strict", str(registry), data_dir=tmp_path / "d")
+    assert strict.returncode == 2
+
+
+def test_empty_data_directory_has_no_bundled_data(tmp_path):
+    result = nokwatch("--empty", "publish", "--out", str(tmp_path / "out"), data_dir=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    institutions = (tmp_path / "out" / "data" / "institutions.csv").read_text(encoding="utf-8")
+    assert institutions.count("\n") == 1  # the header only
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_answers_with_the_published_tables(demo_run):
+    port = _free_port()
+    server = subprocess.Popen([*NOKWATCH, "--data-dir", str(demo_run[0]), "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        tables = _get_json(f"http://127.0.0.1:{port}/nokwatch.json", deadline=time.time() + 30)
+        names = {t["name"] for t in tables["tables"]}
+        assert {"institutions", "findings", "compliance"} <= names
+        rows = _get_json(f"http://127.0.0.1:{port}/nokwatch/findings.json?_shape=array&status=mismatch")
+        assert rows and all(r["status"] == "mismatch" for r in rows)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _get_json(url: str, deadline: float = 0.0) -> dict | list:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.loads(response.read())
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.3)
