@@ -98,8 +98,9 @@ def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, st
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    candidates = [c for c in declared if c not in ("utf-8", "ascii")]
-    candidates += [c for c in _SINGLE_BYTE_FALLBACKS if c not in candidates]
+    # Still a candidate: a utf-8 page with a few broken bytes beats its mojibake decodings.
+    candidates = [c for c in declared if c != "utf-8"]
+    candidates += [c for c in ("utf-8", *_SINGLE_BYTE_FALLBACKS) if c not in candidates]
     best = max(candidates, key=lambda c: _score(body, c, c in declared))
     return body.decode(best, "replace"), best
 

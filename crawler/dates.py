@@ -18,41 +18,41 @@ _MONTH_ABBR = r"(?:янв|фев|мар|апр|июн|июл|авг|сент?|о
 _Q = r"[«\"“„'‹]?[\s_]*"  # «_12_» with underscores for a handwritten day
 _CQ = r"[\s_]*[»\"”'›]?[\s_]*"
 _YEAR_WORD = r"(?:\s*(?:года|год|г\.|г(?![а-яё])))?"
+# Patterns are lowercase and run on lowercased text: re.I on Unicode costs twice the time.
 DATE_PATTERN = (
+    r"(?=[\d«\"“„'‹_])"  # a cheap first-character test before the alternatives
     rf"(?:{_Q}(?P<d1>[0-3]?\d){_CQ}(?P<m1>{_MONTH_WORD}|{_MONTH_ABBR})[\s_]*(?P<y1>(?:19|20)\d\d)"
     rf"|(?<![\d.])(?P<d2>[0-3]?\d)(?P<sep>[./-])(?P<m2>[01]?\d)(?P=sep)"
     rf"(?P<y2>(?:19|20)\d\d|(?<=\.)\d\d)(?![\d])"
     rf"|(?<![\d.])(?P<y3>(?:19|20)\d\d)[-.](?P<m3>[01]\d)[-.](?P<d3>[0-3]\d)(?![\d]))"
     rf"{_YEAR_WORD}"
 )
-_DATE = re.compile(DATE_PATTERN, re.I)
+_DATE = re.compile(DATE_PATTERN)
 
 _GAP = r"[\s\S]{0,250}?"  # up to a few lines between a keyword and its date
-# Approval forms, strongest first: the first rule that matches decides.
-_RULES = tuple(
-    re.compile(pattern, re.I)
-    for pattern in (
-        rf"(?<![а-яё])утвержд(?:аю|[её]н[аоы]?(?![а-яё])|[её]нн[а-яё]*){_GAP}{DATE_PATTERN}",
-        rf"(?:приказ|распоряжени|постановлени|протокол)[а-яё]*\s+(?:[^\n]{{0,80}}?\s)?от\s*"
-        rf"{DATE_PATTERN}",
-        rf"(?:документ подписан|подписан[оа]?\s+электронн|электронн[а-яё]*\s+подпис|"
-        rf"дата подписания|подписан[оа]?\s*:){_GAP}{DATE_PATTERN}",
-        rf"(?<![а-яё])от\s*{DATE_PATTERN}\s*№",
-    )
-)
-_RULE_KEYWORDS = (
-    ("утвержд",),
-    ("приказ", "распоряжени", "постановлени", "протокол"),
-    ("подпис",),
-    ("№",),
-)
+# Approval forms, strongest first: the first rule that matches decides. Each rule comes with
+# lowercase keywords, one of which must be in the text for the rule to be tried at all
+# (a substring test is far cheaper than a case-insensitive regex scan).
+_RULE_SOURCES = (
+    (rf"(?<![а-яё])утвержд(?:аю|[её]н[аоы]?(?![а-яё])|[её]нн[а-яё]*){_GAP}{DATE_PATTERN}",
+     ("утвержд",)),
+    (rf"(?:приказ|распоряжени|постановлени|протокол)[а-яё]*\s+(?:[^\n]{{0,80}}?\s)?от\s*"
+     rf"{DATE_PATTERN}", ("приказ", "распоряжени", "постановлени", "протокол")),
+    # E-signature stamps: the signing date, not the certificate's validity dates beside it.
+    (rf"дата\s+(?:и\s+время\s+)?подписани[яе]\s*:?\s*{DATE_PATTERN}", ("подписани",)),
+    (rf"подписан[оа]?\s*:{_GAP}(?<![а-яё])дата\s*:\s*{DATE_PATTERN}", ("подписан",)),
+    (rf"(?:документ\s+подписан|подписан[оа]?\s+электронн|электронн[а-яё]*\s+подпис){_GAP}"
+     rf"{DATE_PATTERN}", ("подпис",)),
+    (rf"(?<![а-яё])от\s*{DATE_PATTERN}\s*№", ("№",)),
+)  # fmt: skip
+_RULES = tuple((re.compile(pattern), keywords) for pattern, keywords in _RULE_SOURCES)
 _HEAD_CHARS = 60_000  # approval stamps sit at the top, e-signature stamps at the bottom
 _TAIL_CHARS = 8_000
 
 
 def parse_russian_date(s: str) -> date | None:
     """The first valid date in s: «12» марта 2024 г., 12.03.2024, 12.03.24, 2024-03-12."""
-    for match in _DATE.finditer(s):
+    for match in _DATE.finditer(s.lower()):
         found = _date_of(match)
         if found is not None:
             return found
@@ -66,13 +66,14 @@ def extract_approval_date(text: str) -> tuple[date, str] | None:
     if not any(ch.isdigit() for ch in text):
         return None
     lowered = text.lower()
-    for rule, keywords in zip(_RULES, _RULE_KEYWORDS, strict=True):
+    original = text if len(text) == len(lowered) else lowered  # to quote the matched span
+    for rule, keywords in _RULES:
         if not any(word in lowered for word in keywords):
-            continue  # a substring test is far cheaper than a case-insensitive regex scan
-        for match in rule.finditer(text):
+            continue
+        for match in rule.finditer(lowered):
             found = _date_of(match)
             if found is not None:
-                return found, " ".join(match.group(0).split())
+                return found, " ".join(original[match.start() : match.end()].split())
     return None
 
 

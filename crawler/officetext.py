@@ -45,11 +45,26 @@ def zip_kind(body: bytes) -> str | None:
 
 def office_text(body: bytes, mime: str) -> str:
     """Plain text of a DOCX, ODT/ODS or XLSX document; raises DocumentError."""
+    if mime == XLSX:
+        return _xlsx_text(body)
     part, paragraph_tags = _PARTS[mime]
     root = _read_xml(body, part)
-    if mime == XLSX:
-        return "\n".join(" ".join(el.itertext()) for el in root.iter(f"{_XLSX_NS}si"))
     lines = ("".join(_run_text(el)) for el in root.iter(*paragraph_tags))
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _xlsx_text(body: bytes) -> str:
+    """Shared strings, then the first sheet's inline strings row by row (as openpyxl writes)."""
+    lines: list[str] = []
+    for part, line_tag in (("xl/sharedStrings.xml", "si"), ("xl/worksheets/sheet1.xml", "row")):
+        try:
+            root = _read_xml(body, part)
+        except DocumentError as exc:
+            if exc.note == "office_part_missing":
+                continue
+            raise
+        for line in root.iter(f"{_XLSX_NS}{line_tag}"):
+            lines.append(" ".join(t.text or "" for t in line.iter(f"{_XLSX_NS}t")))
     return "\n".join(line for line in lines if line.strip())
 
 
@@ -103,5 +118,4 @@ _PARTS = {
     DOCX: ("word/document.xml", (f"{_W}p",)),
     ODT: ("content.xml", (f"{_TEXT_NS}p", f"{_TEXT_NS}h")),
     ODS: ("content.xml", (f"{_TEXT_NS}p", f"{_TEXT_NS}h")),
-    XLSX: ("xl/sharedStrings.xml", ()),
 }
