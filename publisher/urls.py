@@ -6,6 +6,8 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 _SEPARATORS = re.compile(r"[;,\s]+")
+# Registers write "http:/site.ru" and "http//site.ru"; both mean http://site.ru.
+_BROKEN_SCHEME = re.compile(r"^(https?)(?::/|//|:)(?!/)", re.IGNORECASE)
 _HOST = re.compile(r"^[a-z0-9\u0430-\u044f\u0451]([a-z0-9\u0430-\u044f\u0451-]*[a-z0-9\u0430-\u044f\u0451])?$")
 
 
@@ -19,7 +21,9 @@ def normalise_website(raw: str) -> str:
     parts = split_websites(raw)
     if not parts:
         raise ValueError("адрес сайта пуст (empty website)")
-    candidate = parts[0]
+    candidate = _BROKEN_SCHEME.sub(lambda m: m.group(1).lower() + "://", parts[0])
+    if "@" in candidate.split("/")[0] or "@" in urlsplit(candidate).netloc:
+        raise ValueError(f"«{raw}»: это адрес электронной почты, не сайт (an e-mail address)")
     if "://" not in candidate:
         candidate = "http://" + candidate.lstrip("/")
     split = urlsplit(candidate)
