@@ -82,12 +82,19 @@ def _text(element: etree._Element | None) -> str | None:
     return element.text.strip() or None
 
 
-def _child(element: etree._Element | None, *names: str) -> etree._Element | None:
-    for name in names:
+def _kids(element: etree._Element | None) -> dict[str, etree._Element]:
+    """The children of an element by tag (one pass; tags are namespaced, see `_T`)."""
+    return {} if element is None else {child.tag: child for child in element}
+
+
+def _at(kids: dict[str, etree._Element], *names: str) -> str | None:
+    """The text at a path of local names below an element's children."""
+    element = kids.get(_T + names[0])
+    for name in names[1:]:
         if element is None:
             return None
         element = element.find(_T + name)
-    return element
+    return _text(element)
 
 
 def utc_change_date(raw: str) -> str:
@@ -109,9 +116,9 @@ def _version(raw: str | None) -> int:
     return int(raw)
 
 
-def _address(main: etree._Element | None) -> str | None:
+def _address(main: dict[str, etree._Element]) -> str | None:
     """The address parts in the order the register wrote them, joined with commas."""
-    complex_address = _child(main, "complexAddress")
+    complex_address = main.get(_T + "complexAddress")
     if complex_address is None:
         return None
     address = next(complex_address.iter(_T + "address"), None)
@@ -139,14 +146,6 @@ def _main_okved(*holders: etree._Element | None) -> str | None:
     return (main or [code for _, code in codes] or [None])[0]
 
 
-def _oktmo(main: etree._Element | None) -> str | None:
-    return (
-        _text(_child(main, "classifier", "oktmo", "code"))
-        or _text(_child(main, "oktmo", "code"))
-        or _text(_child(main, "oktmo"))
-    )
-
-
 def _founders(other: etree._Element | None) -> str | None:
     if other is None:
         return None
@@ -154,38 +153,40 @@ def _founders(other: etree._Element | None) -> str | None:
     return "; ".join(name for name in names if name) or None
 
 
+def _identity(position: dict[str, etree._Element]) -> dict[str, str | None]:
+    initiator = position.get(_T + "initiator")
+    who = _kids(initiator if initiator is not None else position.get(_T + "placer"))
+    names = {"reg_num": "regNum", "full_name": "fullName", "inn": "inn", "kpp": "kpp"}
+    return {key: _at(who, name) for key, name in names.items()}
+
+
 def parse_position(element: etree._Element, source: str, document: str) -> Position:
     """One ``position`` element as a record; InputError says what is missing or wrong."""
-    position_id = _text(element.find(_T + "positionId"))
+    top = _kids(element)
+    position_id = _at(top, "positionId")
     if position_id is None:
         raise InputError("нет positionId (document without an id)")
-    initiator = _child(element, "initiator")
-    if initiator is None:
-        initiator = _child(element, "placer")
-    main, additional = _child(element, "main"), _child(element, "additional")
+    main, additional = _kids(top.get(_T + "main")), _kids(top.get(_T + "additional"))
     return Position(
         source=source,
         document=document,
         position_id=position_id,
-        change_date=utc_change_date(_text(element.find(_T + "changeDate")) or "1970-01-01"),
-        version_number=_version(_text(element.find(_T + "versionNumber"))),
-        **_identity(initiator),
-        short_name=_text(_child(main, "shortName")),
-        ogrn=_text(_child(main, "ogrn")),
-        oktmo=_oktmo(main),
+        change_date=utc_change_date(_at(top, "changeDate") or "1970-01-01"),
+        version_number=_version(_at(top, "versionNumber")),
+        **_identity(top),
+        short_name=_at(main, "shortName"),
+        ogrn=_at(main, "ogrn"),
+        oktmo=_at(main, "classifier", "oktmo", "code")
+        or _at(main, "oktmo", "code")
+        or _at(main, "oktmo"),
         address=_address(main),
-        www=_text(_child(additional, "www")),
-        email=_text(_child(additional, "eMail")),
-        phone=_text(_child(additional, "phone")),
-        founder=_founders(_child(element, "other")),
-        okved=_main_okved(_child(main, "classifier"), additional),
-        institution_type=_text(_child(additional, "institutionType", "name")),
+        www=_at(additional, "www"),
+        email=_at(additional, "eMail"),
+        phone=_at(additional, "phone"),
+        founder=_founders(top.get(_T + "other")),
+        okved=_main_okved(main.get(_T + "classifier"), top.get(_T + "additional")),
+        institution_type=_at(additional, "institutionType", "name"),
     )
-
-
-def _identity(initiator: etree._Element | None) -> dict[str, str | None]:
-    names = {"reg_num": "regNum", "full_name": "fullName", "inn": "inn", "kpp": "kpp"}
-    return {key: _text(_child(initiator, name)) for key, name in names.items()}
 
 
 def _namespace(tag: str) -> str:

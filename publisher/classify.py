@@ -54,10 +54,13 @@ def _prefixes() -> tuple[tuple[str, str], ...]:
 def region_for_oktmo(oktmo: str | None) -> str | None:
     """The ISO 3166-2 code of the region an OKTMO code lies in; None if it names none we know."""
     code = (oktmo or "").strip()
-    if not code.isdigit():
-        return None
+    return _region_for_digits(code[:3]) if code.isdigit() else None
+
+
+@cache
+def _region_for_digits(start: str) -> str | None:
     for prefix, region in _prefixes():
-        if code.startswith(prefix):
+        if start.startswith(prefix):
             return region
     return None
 

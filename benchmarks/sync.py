@@ -1,0 +1,53 @@
+"""Benchmark: sync 200,000 generated bus.gov.ru institutions, then the same file again.
+
+Run: ``.venv/bin/python benchmarks/sync.py [--count N] [--keep DIR]``. Prints seconds and peak RSS
+(target: under 2 minutes and 500 MiB for 200,000 institutions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from publisher.busgov_samples import sample_institution, write_zip  # noqa: E402
+from publisher.store import Store  # noqa: E402
+from publisher.sync import sync_registry  # noqa: E402
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(label: str, action):  # noqa: ANN001, ANN202 - a small script
+    started = time.perf_counter()
+    result = action()
+    print(f"{label}: {time.perf_counter() - started:.1f} s, peak RSS {_peak_rss_mib():.0f} MiB")
+    return result
+
+
+def main() -> None:
+    """Generate, sync twice, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--keep", type=Path, help="folder to keep the ZIP and store in")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="nokwatch-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    samples = (sample_institution(n) for n in range(1, args.count + 1))
+    archive = _timed("generate ZIP", lambda: write_zip(folder / "busgov.zip", samples))
+    print(f"ZIP: {archive.stat().st_size / 2**20:.0f} MiB, {args.count} documents")
+    with Store(folder / "nokwatch.db") as store:
+        report = _timed("first sync", lambda: sync_registry(store, archive))
+        print(report.summary().splitlines()[0])
+        report = _timed("same file again", lambda: sync_registry(store, archive))
+        print(report.summary().splitlines()[0])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""bus.gov.ru documents: parsing, damaged input reported per document, the dataset passport."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import json
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from publisher.busgov import DocumentError, Position
+from publisher.busgov_samples import position_xml, sample_institution, write_zip
+from publisher.busgov_sources import fetch_passport_file, read_positions
+from publisher.errors import InputError
+
+
+def _split(items: list) -> tuple[list[Position], list[DocumentError]]:
+    return (
+        [i for i in items if isinstance(i, Position)],
+        [i for i in items if isinstance(i, DocumentError)],
+    )
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    return write_zip(tmp_path / "register.zip", [sample_institution(n) for n in range(1, 6)])
+
+
+def test_a_document_becomes_a_typed_record(archive: Path) -> None:
+    positions, errors = _split(list(read_positions(archive)))
+    assert errors == []
+    assert [p.position_id for p in positions] == ["100001", "100002", "100003", "100004", "100005"]
+    first = positions[0]
+    assert (first.source, first.document) == ("register.zip", "100001.xml")
+    assert first.change_date == "2024-03-15T07:00:00Z"
+    assert first.version_number == 1
+    assert (first.reg_num, first.inn, first.kpp) == ("69000001", "7000000001", "701701001")
+    assert (first.ogrn, first.oktmo, first.okved) == ("1027000000001", "69701000", "85.14")
+    assert first.full_name.endswith("«Школа № 1»")
+    assert first.address == "634050, Томская обл, Томск г, Ленина пр-кт, д. 1"
+    assert first.www == "www.school1.ru"
+    assert first.founder == "Департамент общего образования Томской области"
+    assert first.institution_type == "Бюджетное учреждение"
+
+
+def _without_position_id(n: int) -> bytes:
+    return position_xml(sample_institution(n)).replace(b"<positionId>100009</positionId>", b"")
+
+
+DEFECTS = {
+    "malformed XML": (lambda n: position_xml(sample_institution(n))[:-40], "не прочитан"),
+    "no id": (_without_position_id, "нет positionId"),
+    "unknown namespace": (
+        lambda n: position_xml(sample_institution(n), namespace="http://example.org/other"),
+        "неизвестное пространство имён «http://example.org/other»",
+    ),
+    "bad changeDate": (
+        lambda n: position_xml(sample_institution(n, change_date="15.03.2024")),
+        "changeDate «15.03.2024»",
+    ),
+    "empty document": (lambda n: b"", "не прочитан"),
+}
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_a_bad_document_is_reported_and_the_rest_read(tmp_path: Path, defect: str) -> None:
+    make, reason = DEFECTS[defect]
+    good = [sample_institution(n) for n in range(1, 4)]
+    path = write_zip(tmp_path / "r.zip", good, extra={"100009.xml": make(9)})
+    positions, errors = _split(list(read_positions(path)))
+    assert [p.position_id for p in positions] == ["100001", "100002", "100003"]
+    assert len(errors) == 1
+    assert (errors[0].source, errors[0].document) == ("r.zip", "100009.xml")
+    assert reason in errors[0].reason
+    assert str(errors[0]).startswith("r.zip:100009.xml: ")
+
+
+def test_a_truncated_zip_yields_every_whole_document_before_the_break(archive: Path) -> None:
+    data = archive.read_bytes()
+    cut = data.index(b"PK\x03\x04", data.index(b"100004.xml")) - 20
+    archive.write_bytes(data[:cut])
+    positions, errors = _split(list(read_positions(archive)))
+    assert [p.position_id for p in positions] == ["100001", "100002", "100003"]
+    assert [e.document for e in errors] == ["", ""]
+    assert "100004.xml: документ обрезан" in errors[0].reason
+    assert "прочитано документов: 3" in errors[1].reason
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream: zipfile then writes sizes after each entry (data descriptors)."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        return len(data)
+
+
+def test_a_truncated_zip_with_data_descriptors_is_read_too(tmp_path: Path) -> None:
+    stream = _Unseekable()
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for n in (1, 2, 3):
+            out.writestr(f"{n}.xml", position_xml(sample_institution(n)))
+    data = bytes(stream.buffer)
+    assert data[6] & 0x08 or data[7] & 0x08 or b"PK\x07\x08" in data
+    path = tmp_path / "streamed.zip"
+    path.write_bytes(data[: data.index(b"PK\x01\x02")])  # the directory lost
+    positions, errors = _split(list(read_positions(path)))
+    assert [p.position_id for p in positions] == ["100001", "100002", "100003"]
+    assert len(errors) == 1 and "прочитано документов: 3" in errors[0].reason
+
+
+def test_one_xml_file_with_several_positions_and_a_bad_one(tmp_path: Path) -> None:
+    bodies = [position_xml(sample_institution(n)).decode() for n in (1, 2)]
+    inner = [b[b.index("<ns2:position>") : b.index("</ns2:body>")] for b in bodies]
+    broken = inner[1].replace("<positionId>100002</positionId>", "")
+    text = bodies[0].replace(inner[0], inner[0] + broken + inner[0].replace("100001", "100003"))
+    path = tmp_path / "all.xml"
+    path.write_text(text, encoding="utf-8")
+    positions, errors = _split(list(read_positions(path)))
+    assert [p.position_id for p in positions] == ["100001", "100003"]
+    assert [(e.source, e.document) for e in errors] == [("all.xml", "")]
+
+
+def test_a_folder_is_read_file_by_file(tmp_path: Path) -> None:
+    (tmp_path / "b.xml").write_bytes(position_xml(sample_institution(2)))
+    (tmp_path / "a.xml").write_bytes(position_xml(sample_institution(1)))
+    (tmp_path / "notes.txt").write_text("not a register file")
+    write_zip(tmp_path / "c.zip", [sample_institution(3)])
+    positions, errors = _split(list(read_positions(tmp_path)))
+    assert [(p.source, p.position_id) for p in positions] == [
+        ("a.xml", "100001"),
+        ("b.xml", "100002"),
+        ("c.zip", "100003"),
+    ]
+    assert errors == []
+
+
+@pytest.fixture
+def register_site(tmp_path: Path, archive: Path):
+    """A loopback HTTP server with a dataset passport and the file it names."""
+    passport = {"passCode": "7710568760-institutions", "version": "3"}
+    passport["actualDocument"] = {"fileName": "data-20241101.zip"}
+    files = {
+        "/public-rest/api/passport": json.dumps(passport).encode(),
+        "/public-rest/api/opendata/7710568760-institutions/data-20241101.zip": archive.read_bytes(),
+    }
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            body = files.get(self.path.split("?")[0])
+            self.send_response(200 if body is not None else 404)
+            self.end_headers()
+            self.wfile.write(body or b"not found")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_passport_names_the_file_to_fetch(register_site: str, tmp_path: Path) -> None:
+    folder = tmp_path / "download"
+    folder.mkdir()
+    path = fetch_passport_file(f"{register_site}/public-rest/api/passport?id=221", folder, 5)
+    assert path == folder / "data-20241101.zip"
+    positions, errors = _split(list(read_positions(path)))
+    assert len(positions) == 5 and errors == []
+
+
+def test_a_missing_passport_is_an_input_error(register_site: str, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="не загружается"):
+        fetch_passport_file(f"{register_site}/public-rest/api/nothing", tmp_path, 5)
