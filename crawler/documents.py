@@ -8,6 +8,7 @@ A document that cannot be read still becomes a ``Page``, with an empty text and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from crawler import charsets, doctext, htmltext, officetext
@@ -23,23 +24,8 @@ XLS = "application/vnd.ms-excel"
 RTF = "application/rtf"
 OLE = "application/x-ole-storage"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_HTML_OPENERS = (
-    b"<!doctype html",
-    b"<html",
-    b"<head",
-    b"<body",
-    b"<meta",
-    b"<title",
-    b"<div",
-    b"<script",
-    b"<table",
-    b"<p>",
-    b"<!--",
-    b"<link",
-    b"<style",
-    b"<h1",
-    b"<a ",
-)
+# Markup starts with a tag or a comment; plain text practically never does.
+_HTML_START = re.compile(rb"<(?:!doctype\s+html|!--|\?xml[^>]*>\s*<html|[a-z][a-z0-9]{0,9}[\s/>])")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ZIP_TYPES = (officetext.DOCX, officetext.ODT, officetext.ODS, officetext.XLSX)
 
@@ -80,7 +66,7 @@ def sniff_type(body: bytes, content_type: str = "") -> str:
 
 def _looks_like_html(head: bytes) -> bool:
     head = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:200].lower()
-    return (head.startswith(b"<?xml") and b"<html" in head) or head.startswith(_HTML_OPENERS)
+    return _HTML_START.match(head) is not None
 
 
 def _ole_kind(body: bytes) -> str:

@@ -20,7 +20,6 @@ _CARD = re.compile(
     r"|" + _HOST + r"/[^\s\"'<>]*?[?&]agency(?:Id)?=(\d+)",
     re.I,
 )
-_ANY = re.compile(_HOST + r"(?![\w.-])[^\s\"'<>]*", re.I)
 
 
 def detect_bus_gov_links(page: Page, ctx: SiteContext) -> list[Finding]:
@@ -34,7 +33,7 @@ def detect_bus_gov_links(page: Page, ctx: SiteContext) -> list[Finding]:
         if "bus.gov.ru" in link.url.lower():
             _add(findings, _finding(link.url, link.text or link.context, ctx, linked=True))
     if page.is_html:  # a URL written out as text on a page also leads people to the card
-        for match in _ANY.finditer(page.text):
+        for match in _CARD.finditer(page.text):
             _add(findings, _finding(match.group(0), match.group(0), ctx, linked=False))
     return list(findings.values())
 
