@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -78,6 +78,7 @@ class ProductionCalendar:
         self.covid = covid
         self._base = date(self.first_year, 1, 1).toordinal()
         self._end = date(self.last_year, 12, 31).toordinal()
+        self._due_tables: dict[tuple[int, bool], array] = {}
         self._build(years, holidays)
 
     def _build(self, years: dict[int, YearData], holidays: set[tuple[int, int]]) -> None:
@@ -98,6 +99,35 @@ class ProductionCalendar:
             if flags[i]:
                 following = self._base + i
             self._next[i] = following
+
+    @property
+    def first_ordinal(self) -> int:
+        """Ordinal of 1 January of the first covered year."""
+        return self._base
+
+    def due_ordinals(self, n: int, working: bool) -> array:
+        """Due ordinal for every trigger ordinal (index = ordinal - first_ordinal); -1 if uncovered.
+
+        A period of n calendar days rolled off non-working days, or n working days; built once per
+        period, so a million deadlines cost a list lookup each.
+        """
+        key = (n, working)
+        if key not in self._due_tables:
+            self._due_tables[key] = array(
+                "l", map(self._safe_due(n, working), range(self._base, self._end + 1))
+            )
+        return self._due_tables[key]
+
+    def _safe_due(self, n: int, working: bool) -> Callable[[int], int]:
+        def due(ordinal: int) -> int:
+            try:
+                if working:
+                    return self.add_working_ordinal(ordinal, n)
+                return self.roll_forward_ordinal(ordinal + n)
+            except DateNotCovered:
+                return -1
+
+        return due
 
     def covers(self, day: date) -> bool:
         """True when the calendar has data for ``day``'s year."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import NamedTuple
 
 from publisher.calendar import DateNotCovered, ProductionCalendar
 from publisher.errors import NokwatchError
@@ -59,9 +61,8 @@ class Sighting:
     checked: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """A verdict with what it rests on."""
+class Verdict(NamedTuple):
+    """A verdict with what it rests on (a tuple: a million of them must be cheap to make)."""
 
     status: str
     reason: str
@@ -72,11 +73,13 @@ class Verdict:
     working_days_late: int | None = None
 
 
+@cache  # a few thousand distinct dates, formatted millions of times
 def ru(day: date | None) -> str:
     """A date as Russian documents write it."""
     return "—" if day is None else f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
+@cache
 def source_ru(source: str) -> str:
     """A done_source value as the Russian reason names it."""
     if source.startswith("report:"):
@@ -135,11 +138,21 @@ def _due(period: Period, trigger: date | None, calendar: ProductionCalendar) -> 
         raise DueUnknown(str(exc)) from None
 
 
-def fast_due(period: Days, trigger_ordinal: int, calendar: ProductionCalendar) -> int:
-    """Due ordinal of a day-count period, straight from the calendar's arrays (hot path)."""
-    if period.working:
-        return calendar.add_working_ordinal(trigger_ordinal, period.n)
-    return calendar.roll_forward_ordinal(trigger_ordinal + period.n)
+def due_dates(period: Days, triggers: list[int], calendar: ProductionCalendar) -> list[date]:
+    """Due dates of one day-count period for many trigger ordinals at once (the batch path)."""
+    base, table = calendar.first_ordinal, calendar.due_ordinals(period.n, period.working)
+    dues = [table[t - base] if 0 <= t - base < len(table) else -1 for t in triggers]
+    if dues and min(dues) < 0:
+        bad = triggers[dues.index(min(dues))]
+        raise DateNotCovered(bad, calendar.first_year, calendar.last_year)
+    cache = _date_cache()
+    return [cache[d] if d in cache else date.fromordinal(d) for d in dues]
+
+
+@cache
+def _date_cache() -> dict[int, date]:
+    start = date(2000, 1, 1).toordinal()
+    return {o: date.fromordinal(o) for o in range(start, start + 40 * 366)}
 
 
 def judge(
@@ -151,6 +164,20 @@ def judge(
     trigger: date | None = None,
 ) -> Verdict:
     """The verdict for one obligation due on ``due``, as of ``as_of``."""
+    if claims:
+        problem = _invalid_claim(due, claims, trigger)
+        if problem is not None:
+            return problem
+    verdict = _from_sighting(due, as_of, calendar, sighting) if sighting else None
+    if verdict is None:
+        verdict = _from_claim(due, calendar, claims[0]) if claims else _no_evidence(due, as_of)
+    # One claim and no sighting: the claim gave the verdict, there is nothing to disagree with.
+    if not claims or (sighting is None and len(claims) == 1):
+        return verdict
+    return _with_disagreements(verdict, claims, sighting)
+
+
+def _invalid_claim(due: date, claims: tuple[Claim, ...], trigger: date | None) -> Verdict | None:
     for claim in claims:
         if claim.day is None:
             return Verdict(
@@ -168,12 +195,7 @@ def judge(
                 done=claim.day,
                 done_source=claim.source,
             )
-    verdict = _from_sighting(due, as_of, calendar, sighting) if sighting else None
-    if verdict is None and claims:
-        verdict = _from_claim(due, calendar, claims[0])
-    if verdict is None:
-        verdict = _no_evidence(due, as_of)
-    return _with_disagreements(verdict, claims, sighting)
+    return None
 
 
 def _late(due: date, done: date, calendar: ProductionCalendar) -> tuple[int, int | None]:
@@ -191,9 +213,9 @@ def _from_claim(due: date, calendar: ProductionCalendar, claim: Claim) -> Verdic
         return Verdict(
             "on_time",
             f"исполнено {ru(done)} ({source_ru(claim.source)}), срок {ru(due)}",
-            due=due,
-            done=done,
-            done_source=claim.source,
+            due,
+            done,
+            claim.source,
         )
     days, working = _late(due, done, calendar)
     shown = "?" if working is None else working
@@ -263,8 +285,8 @@ def _late_sighting(due: date, calendar: ProductionCalendar, seen: Sighting) -> V
 
 def _no_evidence(due: date, as_of: date) -> Verdict:
     if due >= as_of:
-        return Verdict("pending", f"срок {ru(due)} не наступил на {ru(as_of)}", due=due)
-    return Verdict("unknown", f"нет сведений об исполнении; срок {ru(due)} истёк", due=due)
+        return Verdict("pending", f"срок {ru(due)} не наступил на {ru(as_of)}", due)
+    return Verdict("unknown", f"нет сведений об исполнении; срок {ru(due)} истёк", due)
 
 
 def _disagrees(claim: Claim, verdict: Verdict, seen: Sighting | None) -> str | None:

@@ -196,3 +196,22 @@ def test_federal_profile_is_chosen_by_assessment_date_and_judged_on_crawler_evid
     assert "(04.03.2024; 20.03.2024]" in posted["reason"]
     assert posted["methodology"].endswith("detectors plan-3")
     assert "не сверен" in posted["legal_basis"]
+
+
+def test_batch_due_dates_equal_one_by_one() -> None:
+    from publisher.deadlines import due_dates
+    from publisher.periods import Days, due_date
+
+    triggers = [D(2013, 1, 1).toordinal() + n for n in range(0, 5000, 7)]
+    for period in (Days(15), Days(5, working=True)):
+        expected = [due_date(period, date.fromordinal(t), CAL) for t in triggers]
+        assert due_dates(period, triggers, CAL) == expected
+
+
+def test_batch_due_dates_past_the_calendar_are_not_guessed() -> None:
+    from publisher.calendar import DateNotCovered
+    from publisher.deadlines import due_dates
+    from publisher.periods import Days
+
+    with pytest.raises(DateNotCovered):
+        due_dates(Days(15), [D(2026, 12, 25).toordinal()], CAL)
