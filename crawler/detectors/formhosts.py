@@ -33,9 +33,14 @@ SERVICES = (
     FormService("gosuslugi_pos", ("pos.gosuslugi.ru",)),
 )
 
+_HOST_WORDS = tuple({host.split(".")[-2] for service in SERVICES for host in service.hosts})
+
 
 def form_host(url: str) -> str | None:
     """The name of the form service a URL points into, or None."""
+    lowered = url.lower()
+    if not any(word in lowered for word in _HOST_WORDS):
+        return None  # the common case, decided without parsing the URL
     try:
         parts = urlsplit(url)
     except ValueError:

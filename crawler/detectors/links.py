@@ -58,19 +58,21 @@ _DOC_URL = re.compile(r"\.(?:pdf|docx?|rtf|odt)(?:$|[?#])|/file/card", re.I)
 
 def same_site(url: str, home_url: str) -> bool:
     """Whether url is on the institution's own site: its host, www. and its subdomains."""
-    host, home = _host(url), _host(home_url)
-    if not host or not home:
-        return False
-    return host == home or host.endswith("." + home)
+    return _on_host(_host(url), _host(home_url))
+
+
+def _on_host(host: str, home: str) -> bool:
+    return bool(host and home) and (host == home or host.endswith("." + home))
 
 
 def rank_links(page: Page, ctx: SiteContext) -> list[tuple[Link, float]]:
     """Same-site links worth following, best first, each with a score in (0, 1]."""
     scored: dict[str, tuple[Link, float]] = {}
     own = urldefrag(page.url)[0]
+    home = _host(ctx.home_url)
     page_bonus = 0.1 if _NOK_PAGE.search(page.text[:50_000]) else 0.0
     for link in page.links:
-        if link.kind not in _FOLLOWED_KINDS or not same_site(link.url, ctx.home_url):
+        if link.kind not in _FOLLOWED_KINDS or not _on_host(_host(link.url), home):
             continue
         url = urldefrag(link.url)[0]
         if url == own or _TRAP_URL.search(url):
@@ -100,13 +102,15 @@ def link_score(link: Link, page_bonus: float = 0.0) -> float:
 
 def _host(url: str) -> str:
     try:
-        host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+        parts = urlsplit(url.strip())
     except ValueError:
         return ""
-    if urlsplit(url.strip()).scheme not in ("http", "https"):
+    if parts.scheme not in ("http", "https"):
         return ""
-    try:
-        host = host.encode("idna").decode("ascii")  # школа.рф and xn--80a… are one host
-    except UnicodeError:
-        pass
+    host = (parts.hostname or "").rstrip(".")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")  # школа.рф and xn--80a… are one host
+        except UnicodeError:
+            pass
     return host.removeprefix("www.")
