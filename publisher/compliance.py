@@ -93,6 +93,8 @@ def with_declared_events(
         finding = findings.get(rule.finding or "")
         if rule.finding_date != "declared_date" or not finding or rule.done_event in found:
             continue
+        if finding.get("status") != SEEN_AS_DONE:
+            continue
         declared = local_date(finding.get("declared_date"))
         if declared and rule.done_event:
             found[rule.done_event] = Claim("document", declared)
@@ -108,6 +110,13 @@ def judged_rules(profile: Profile) -> list[Rule]:
     ]
 
 
+# An assessment is repeated at least once in three years (Federal law 392-ФЗ: «не чаще чем один
+# раз в год и не реже чем один раз в три года»): what the crawler sees later than that after a due
+# date belongs to a later cycle and says nothing about this one.
+CYCLE = timedelta(days=3 * 366)
+SEEN_AS_DONE = "found"  # an outdated plan is last cycle's: its dates are not this cycle's
+
+
 def _evidence(
     rule: Rule, events: dict[str, Claim], findings: dict[str, dict]
 ) -> tuple[tuple[Claim, ...], Sighting | None, str]:
@@ -119,14 +128,22 @@ def _evidence(
     if rule.finding_date == "declared_date":
         declared = local_date(finding.get("declared_date"))
         document = Claim("document", declared)
-        extra = [document] if declared and document not in claims else []
-        return tuple(claims + extra), None, detector
-    sighting = Sighting(
-        first_seen=local_date(finding.get("first_seen_at")),
-        last_absent=local_date(finding.get("last_absent_at")),
-        checked=local_date(finding.get("checked_at")),
-    )
-    return tuple(claims), sighting, detector
+        usable = declared and finding.get("status") == SEEN_AS_DONE and document not in claims
+        return tuple(claims + ([document] if usable else [])), None, detector
+    first_seen = local_date(finding.get("first_seen_at"))
+    last_absent = local_date(finding.get("last_absent_at"))
+    # A site that could not be checked has neither date: that is no evidence, never absence.
+    if first_seen is None and last_absent is None:
+        return tuple(claims), None, detector
+    return tuple(claims), Sighting(first_seen=first_seen, last_absent=last_absent), detector
+
+
+def _in_cycle(sighting: Sighting | None, due: date) -> Sighting | None:
+    """The sighting if the crawler looked during this obligation's assessment cycle."""
+    if sighting is None:
+        return None
+    earliest = min(d for d in (sighting.last_absent, sighting.first_seen) if d is not None)
+    return sighting if earliest <= due + CYCLE else None
 
 
 def judge_rule(
@@ -144,6 +161,7 @@ def judge_rule(
         due = due_of(profile, rule, events, calendar)
     except DueUnknown as exc:
         return None, _undue(exc, claims), detector
+    sighting = _in_cycle(sighting, due)
     return trigger, judge(due, as_of, calendar, claims, sighting, trigger), detector
 
 

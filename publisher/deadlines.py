@@ -112,6 +112,12 @@ def trigger_of(
     if rule.trigger.startswith("due:"):
         previous = profile.rule(rule.trigger.removeprefix("due:"))
         return due_of(profile, previous, events, calendar)
+    if rule.trigger not in events:
+        # The triggering act is itself an obligation of this profile and nobody dated it: count
+        # from its last lawful day, the latest the trigger could lawfully have happened.
+        previous = profile.rule_done_by(rule.trigger)
+        if previous is not None:
+            return due_of(profile, previous, events, calendar)
     return event_date(events, rule.trigger)
 
 
@@ -119,7 +125,11 @@ def event_of(profile: Profile, rule: Rule, events: dict[str, Claim]) -> date | N
     """The date of the event that starts the rule's chain of ``due:`` triggers."""
     while rule.trigger is not None and rule.trigger.startswith("due:"):
         rule = profile.rule(rule.trigger.removeprefix("due:"))
-    return None if rule.trigger is None else event_date(events, rule.trigger)
+    if rule.trigger is None:
+        return None
+    if rule.trigger not in events and profile.rule_done_by(rule.trigger) is not None:
+        return None  # undated: trigger_of counts from that obligation's last lawful day
+    return event_date(events, rule.trigger)
 
 
 def due_of(

@@ -70,6 +70,10 @@ class Profile:
                 return rule
         raise KeyError(obligation)
 
+    def rule_done_by(self, event: str) -> Rule | None:
+        """The rule whose fulfilment is the given event (plan_approved → its rule), if any."""
+        return next((rule for rule in self.rules if rule.done_event == event), None)
+
 
 def _require(raw: dict, key: str, where: str) -> object:
     value = raw.get(key)

@@ -215,3 +215,49 @@ def test_batch_due_dates_past_the_calendar_are_not_guessed() -> None:
 
     with pytest.raises(DateNotCovered):
         due_dates(Days(15), [D(2026, 12, 25).toordinal()], CAL)
+
+
+def _federal_store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "nokwatch.db")
+    store.upsert("institutions", [{"id": "fed-1", "name": "Школа", "region": "RU-TOM",
+                                   "sphere": "education", "kind": "institution",
+                                   "assessment_date": "2024-02-01"}])
+    return store
+
+
+def test_an_unreachable_site_is_no_evidence_of_absence(tmp_path: Path) -> None:
+    with _federal_store(tmp_path) as store:
+        _observe(store, "r1", "2026-11-20T09:00:00Z", "site_unreachable")
+        compute_compliance(store, D(2026, 11, 22))
+        rows = {r["obligation"]: r for r in store.rows("compliance")}
+    assert rows["plan_posted"]["status"] != "overdue"
+    assert rows["plan_posted"]["done_source"] != "crawler"
+
+
+def test_a_site_checked_and_without_the_plan_is_overdue(tmp_path: Path) -> None:
+    with _federal_store(tmp_path) as store:
+        _observe(store, "r1", "2026-11-20T09:00:00Z", "not_found")
+        compute_compliance(store, D(2026, 11, 22))
+        posted = next(r for r in store.rows("compliance") if r["obligation"] == "plan_posted")
+    assert (posted["status"], posted["done_source"]) == ("overdue", "crawler")
+    assert "20.11.2026" in posted["reason"]
+
+
+def test_an_outdated_plan_does_not_date_this_cycle(tmp_path: Path) -> None:
+    with _federal_store(tmp_path) as store:
+        _observe(store, "r1", "2026-11-20T09:00:00Z", "outdated", declared="2014-03-04")
+        compute_compliance(store, D(2026, 11, 22))
+        approved = next(r for r in store.rows("compliance") if r["obligation"] == "plan_approved")
+    assert approved["status"] != "invalid_data" and approved["done_date"] != "2014-03-04"
+
+
+def test_sightings_from_a_later_assessment_cycle_do_not_judge_an_old_report(tmp_path: Path) -> None:
+    with Store(tmp_path / "nokwatch.db") as store:
+        import_report(store, REPORT)
+        store.add_observations([{"run_id": "r1", "institution_id": "tom-2014-01",
+                                 "item": "improvement_plan", "status": "not_found",
+                                 "checked_at": "2026-11-20T09:00:00Z"}])
+        compute_compliance(store, AS_OF)
+        posted = next(r for r in store.rows("compliance", "institution_id = 'tom-2014-01' "
+                                            "AND obligation = 'plan_posted'"))
+    assert (posted["status"], posted["days_late"], posted["done_source"]) == ("late", 35, R)
