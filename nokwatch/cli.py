@@ -210,3 +210,9 @@ def run(ctx: Context, demo: bool, then_serve: bool, port: int) -> None:
     if then_serve:
         ctx_serve = click.get_current_context()
         ctx_serve.invoke(serve, out=ctx.publication, host="127.0.0.1", port=port)
+
+
+from nokwatch.cli_service import jobs, service  # noqa: E402 - registered after main is defined
+
+main.add_command(service)
+main.add_command(jobs)

@@ -1,0 +1,116 @@
+"""The ``service`` and ``jobs`` commands: the scheduled service and its jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from schedules.config import Schedule, load_schedule, resolve
+from schedules.jobs import SKIPPED
+
+if TYPE_CHECKING:  # nokwatch.cli imports this module to register its commands
+    from nokwatch.cli import Context
+
+schedules_option = click.option(
+    "--schedules",
+    "schedules_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of schedule files (default: $NOKWATCH_SCHEDULES or the bundled schedules/).",
+)
+
+
+def _schedule(ctx: Context, schedules_dir: Path | None) -> Schedule:
+    return load_schedule(resolve(schedules_dir), ctx.data_dir)
+
+
+@click.command()
+@schedules_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Datasette's address.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette's port.")
+@click.option(
+    "--serve/--no-serve",
+    default=True,
+    show_default=True,
+    help="Serve the latest publication with Datasette beside the scheduler.",
+)
+@click.option(
+    "--run-now",
+    "run_now",
+    multiple=True,
+    metavar="JOB",
+    help="Also run this job once right after start; repeatable.",
+)
+@click.pass_obj
+def service(
+    ctx: Context,
+    schedules_dir: Path | None,
+    host: str,
+    port: int,
+    serve: bool,
+    run_now: tuple[str, ...],
+) -> None:
+    """Run every job on its schedule, unattended, until SIGTERM or Ctrl-C.
+
+    Example: nokwatch service --schedules schedules/ --port 8001
+    """
+    from nokwatch.cli import reported
+    from schedules.service import Service
+
+    with reported():
+        schedule = _schedule(ctx, schedules_dir)
+        for job_id in run_now:
+            schedule.job(job_id)
+        with ctx.store():
+            pass
+        Service(ctx.data_dir, schedule, host, port, serve, run_now).run()
+
+
+@click.group(invoke_without_command=True)
+@schedules_option
+@click.pass_context
+def jobs(click_ctx: click.Context, schedules_dir: Path | None) -> None:
+    """List the service's jobs: schedule, next run, last run, outcome and duration.
+
+    Example: nokwatch jobs
+    """
+    click_ctx.meta["schedules_dir"] = schedules_dir
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from nokwatch.cli import reported
+    from schedules.listing import job_table
+
+    ctx = click_ctx.obj
+    with reported():
+        rows = job_table(ctx.data_dir, _schedule(ctx, schedules_dir))
+    head = ("JOB", "SCHEDULE", "NEXT RUN", "LAST RUN", "OUTCOME", "DURATION")
+    table = [head, *[(r.id, r.when, r.next_run, r.last_run, r.outcome, r.duration) for r in rows]]
+    widths = [max(len(line[i]) for line in table) for i in range(len(head))]
+    for line, row in zip(table, [None, *rows], strict=True):
+        text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        click.echo(f"{text}  {row.detail[:100]}".rstrip() if row else text.rstrip())
+
+
+@jobs.command("run")
+@click.argument("job_id")
+@click.pass_context
+def jobs_run(click_ctx: click.Context, job_id: str) -> None:
+    """Run one job now, in the foreground, with the same function the service runs.
+
+    Example: nokwatch jobs run crawl:RU-DEMO
+    """
+    from nokwatch.cli import reported
+    from schedules.listing import run_now
+    from schedules.logs import setup_logging
+
+    ctx = click_ctx.obj
+    with reported():
+        schedule = _schedule(ctx, click_ctx.meta["schedules_dir"])
+        schedule.job(job_id)
+        with ctx.store():
+            pass
+        setup_logging(ctx.data_dir)
+        outcome, detail = run_now(ctx.data_dir, schedule, job_id)
+    click.echo(f"{job_id} {outcome}: {detail.removeprefix(SKIPPED)}")

@@ -1,0 +1,92 @@
+"""Datasette beside the scheduler: ``nokwatch serve`` as a child, restarted when it dies or a new
+release is published (it serves an immutable database, so a new one needs a fresh process)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from schedules.jobs import publication_dir
+
+log = logging.getLogger("schedules.serving")
+RESTART_PAUSE = 30.0  # seconds between restarts of a Datasette that keeps dying
+_SERVE = "from nokwatch.cli import main; main()"
+
+
+class Datasette:
+    """Keeps one ``nokwatch serve`` child running for the data directory's latest publication."""
+
+    def __init__(self, data_dir: Path, host: str, port: int) -> None:
+        self.data_dir = Path(data_dir)
+        self.host, self.port = host, port
+        self.child: subprocess.Popen | None = None
+        self.served: tuple = ()
+        self.started = 0.0
+
+    def fingerprint(self) -> tuple:
+        """What is published now: changes whenever a release is written."""
+        candidates = (
+            publication_dir(self.data_dir) / "nokwatch.db",
+            self.data_dir / "releases" / "latest",
+        )
+        return tuple((str(p), p.stat().st_mtime_ns) for p in candidates if p.exists())
+
+    def check(self) -> None:
+        """Start; restart after a crash (paced) or a new release; nothing before the first one."""
+        published = self.fingerprint()
+        if not published:
+            return
+        running = self.child is not None and self.child.poll() is None
+        if running and published == self.served:
+            return
+        if (
+            not running
+            and published == self.served
+            and time.monotonic() - self.started < RESTART_PAUSE
+        ):
+            return
+        if self.child is not None and not running:
+            log.warning("datasette exited; restarting", extra={"returncode": self.child.returncode})
+        self.stop()
+        self._start(published)
+
+    def _start(self, published: tuple) -> None:
+        command = [
+            sys.executable,
+            "-c",
+            _SERVE,
+            "--data-dir",
+            str(self.data_dir),
+            "serve",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+        ]
+        logs = self.data_dir / "logs" / "datasette.log"
+        logs.parent.mkdir(parents=True, exist_ok=True)
+        with logs.open("ab") as output:
+            self.child = subprocess.Popen(
+                command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        self.served, self.started = published, time.monotonic()
+        log.info(
+            "datasette started",
+            extra={"url": f"http://{self.host}:{self.port}/", "pid": self.child.pid},
+        )
+
+    def stop(self) -> None:
+        """Stop the child, politely first."""
+        if self.child is None:
+            return
+        if self.child.poll() is None:
+            self.child.terminate()
+            try:
+                self.child.wait(10)
+            except subprocess.TimeoutExpired:
+                self.child.kill()
+                self.child.wait()
+        self.child = None
