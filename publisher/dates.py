@@ -20,7 +20,9 @@ def parse_date(raw: str) -> date:
     else:
         match = _RU.fullmatch(text)
         if not match:
-            raise ValueError(f"«{raw}» не является датой (not a date: expected dd.mm.yyyy or yyyy-mm-dd)")
+            raise ValueError(
+                f"«{raw}» не является датой (not a date: expected dd.mm.yyyy or yyyy-mm-dd)"
+            )
         day, month, year = (int(g) for g in match.groups())
     try:
         return date(year, month, day)

@@ -1,9 +1,9 @@
 """Errors the publisher raises.
 
-    NokwatchError
-    ├── InputError      a file or row a user gave us is wrong (names the place and the reason)
-    ├── StoreError      the data directory's store cannot be used
-    └── PublishError    a release could not be produced (validation failed, nothing to publish)
+NokwatchError
+├── InputError      a file or row a user gave us is wrong (names the place and the reason)
+├── StoreError      the data directory's store cannot be used
+└── PublishError    a release could not be produced (validation failed, nothing to publish)
 """
 
 from __future__ import annotations

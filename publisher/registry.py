@@ -116,7 +116,9 @@ def read_csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, 
             raise InputError(f"{path}:{reader.line_num + 1}: unreadable ({exc})") from exc
 
 
-def import_rows(store: Store, rows: Iterable[tuple[int, dict[str, str]]], source: str) -> ImportReport:
+def import_rows(
+    store: Store, rows: Iterable[tuple[int, dict[str, str]]], source: str
+) -> ImportReport:
     """Import (line number, row) pairs; bad rows are reported, good ones stored in one transaction."""
     report = ImportReport()
     good: dict[str, dict] = {}

@@ -129,7 +129,9 @@ class Store:
         """Rows of a stored resource as dicts, in primary-key order."""
         keys = ", ".join(f'"{k}"' for k in datapackages.table_schema(resource)["primaryKey"])
         clause = f" WHERE {where}" if where else ""
-        cursor = self.db.execute(f'SELECT * FROM "{resource}"{clause} ORDER BY {keys}', tuple(params))
+        cursor = self.db.execute(
+            f'SELECT * FROM "{resource}"{clause} ORDER BY {keys}', tuple(params)
+        )
         for row in cursor:
             yield dict(row)
 

@@ -8,7 +8,9 @@ from urllib.parse import urlsplit, urlunsplit
 _SEPARATORS = re.compile(r"[;,\s]+")
 # Registers write "http:/site.ru" and "http//site.ru"; both mean http://site.ru.
 _BROKEN_SCHEME = re.compile(r"^(https?)(?::/|//|:)(?!/)", re.IGNORECASE)
-_HOST = re.compile(r"^[a-z0-9\u0430-\u044f\u0451]([a-z0-9\u0430-\u044f\u0451-]*[a-z0-9\u0430-\u044f\u0451])?$")
+_HOST = re.compile(
+    r"^[a-z0-9\u0430-\u044f\u0451]([a-z0-9\u0430-\u044f\u0451-]*[a-z0-9\u0430-\u044f\u0451])?$"
+)
 
 
 def split_websites(raw: str) -> list[str]:

@@ -43,7 +43,9 @@ def region_code(raw: str) -> str:
     """The ISO 3166-2 code for a code or a Russian/English region name; ValueError if unknown."""
     code = _regions().get(_key(raw))
     if code is None:
-        raise ValueError(f"неизвестный регион «{raw}» (unknown region: use an ISO 3166-2 code such as RU-TOM)")
+        raise ValueError(
+            f"неизвестный регион «{raw}» (unknown region: use an ISO 3166-2 code such as RU-TOM)"
+        )
     return code
 
 

@@ -21,8 +21,13 @@ NOKWATCH = [sys.executable, "-m", "nokwatch"]
 
 
 def nokwatch(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*NOKWATCH, "--data-dir", str(data_dir), *args], capture_output=True,
-                          text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [*NOKWATCH, "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,21 +78,30 @@ def test_unreachable_real_sites_are_never_recorded_as_not_found(demo_run):
 def test_published_findings_and_compliance_cover_the_registry(demo_run):
     db = sqlite3.connect(demo_run[0] / "publication" / "nokwatch.db")
     assert db.execute("SELECT COUNT(*) FROM institutions").fetchone()[0] == 60
-    assert db.execute("SELECT COUNT(DISTINCT institution_id || item) FROM findings").fetchone()[0] == 180
-    tomsk = db.execute("SELECT COUNT(*) FROM compliance WHERE institution_id LIKE 'tom-2014-%' "
-                       "AND profile = 'tomsk-2013'").fetchone()[0]
+    assert (
+        db.execute("SELECT COUNT(DISTINCT institution_id || item) FROM findings").fetchone()[0]
+        == 180
+    )
+    tomsk = db.execute(
+        "SELECT COUNT(*) FROM compliance WHERE institution_id LIKE 'tom-2014-%' "
+        "AND profile = 'tomsk-2013'"
+    ).fetchone()[0]
     assert tomsk == 23 * 3
     status, reason = db.execute(
         "SELECT status, reason FROM compliance WHERE institution_id = 'tom-2014-09' "
-        "AND obligation = 'plan_approved'").fetchone()
+        "AND obligation = 'plan_approved'"
+    ).fetchone()
     assert status == "invalid_data" and "110.03.2014" in reason
 
 
 def test_second_import_of_a_registry_file_changes_nothing(tmp_path):
     registry = tmp_path / "registry.csv"
-    registry.write_text("id,name,region,sphere,founder,website\n"
-                        "x1,Школа,RU-TOM,образование,Департамент,school.ru\n"
-                        "x2,Без сферы,RU-TOM,кино,Д,cinema.ru\n", encoding="utf-8")
+    registry.write_text(
+        "id,name,region,sphere,founder,website\n"
+        "x1,Школа,RU-TOM,образование,Департамент,school.ru\n"
+        "x2,Без сферы,RU-TOM,кино,Д,cinema.ru\n",
+        encoding="utf-8",
+    )
     first = nokwatch("registry", "import", str(registry), data_dir=tmp_path / "d", timeout=60)
     assert "1 new" in first.stdout and "registry.csv:3" in first.stderr
     second = nokwatch("registry", "import", str(registry), data_dir=tmp_path / "d", timeout=60)
@@ -111,13 +125,18 @@ def _free_port() -> int:
 
 def test_serve_answers_with_the_published_tables(demo_run):
     port = _free_port()
-    server = subprocess.Popen([*NOKWATCH, "--data-dir", str(demo_run[0]), "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*NOKWATCH, "--data-dir", str(demo_run[0]), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         tables = _get_json(f"http://127.0.0.1:{port}/nokwatch.json", deadline=time.time() + 30)
         names = {t["name"] for t in tables["tables"]}
         assert {"institutions", "findings", "compliance"} <= names
-        rows = _get_json(f"http://127.0.0.1:{port}/nokwatch/findings.json?_shape=array&status=mismatch")
+        rows = _get_json(
+            f"http://127.0.0.1:{port}/nokwatch/findings.json?_shape=array&status=mismatch"
+        )
         assert rows and all(r["status"] == "mismatch" for r in rows)
     finally:
         server.terminate()

@@ -19,15 +19,18 @@ def write(tmp_path: Path, body: str, header: str = HEADER) -> Path:
 
 
 def test_good_rows_are_imported_and_bad_rows_reported(fresh_db, tmp_path):
-    path = write(tmp_path, (
-        "s1,Школа № 1,RU-TOM,образование,Департамент,www.school1.ru,,123,7017000000,,01.02.2024\n"
-        ",Без id,RU-TOM,education,Д,a.ru,,,,,\n"
-        "s2,Лицей,Томская область,culture,Д,лицей.рф,authority,,,,2024-02-30\n"
-        "s3,Музей,RU-TOM,кино,Д,museum.ru,,,,,\n"
-        "s4,Музей,RU-TOM,culture,Д,not a url,,,,,\n"
-        "s5,Спорт,RU-TOM,спорт,Д,http://sport.tomsk.ru/ ,,,12345,,\n"
-        "s6,Больница,Томская область,здравоохранение,Д,https://hospital.ru/a?b=1,,,,1027000000000,\n"
-    ))
+    path = write(
+        tmp_path,
+        (
+            "s1,Школа № 1,RU-TOM,образование,Департамент,www.school1.ru,,123,7017000000,,01.02.2024\n"
+            ",Без id,RU-TOM,education,Д,a.ru,,,,,\n"
+            "s2,Лицей,Томская область,culture,Д,лицей.рф,authority,,,,2024-02-30\n"
+            "s3,Музей,RU-TOM,кино,Д,museum.ru,,,,,\n"
+            "s4,Музей,RU-TOM,culture,Д,not a url,,,,,\n"
+            "s5,Спорт,RU-TOM,спорт,Д,http://sport.tomsk.ru/ ,,,12345,,\n"
+            "s6,Больница,Томская область,здравоохранение,Д,https://hospital.ru/a?b=1,,,,1027000000000,\n"
+        ),
+    )
     report = import_registry(fresh_db, path)
     assert report.rows == 7
     assert report.stored.inserted == 2
@@ -61,8 +64,13 @@ def test_changed_row_is_updated(fresh_db, tmp_path):
 
 
 def test_duplicate_id_in_one_file_is_rejected(fresh_db, tmp_path):
-    report = import_registry(fresh_db, write(tmp_path, (
-        "s1,Школа,RU-TOM,education,Д,a.ru,,,,,\ns1,Другая,RU-TOM,education,Д,b.ru,,,,,\n")))
+    report = import_registry(
+        fresh_db,
+        write(
+            tmp_path,
+            ("s1,Школа,RU-TOM,education,Д,a.ru,,,,,\ns1,Другая,RU-TOM,education,Д,b.ru,,,,,\n"),
+        ),
+    )
     assert report.stored.inserted == 1
     assert [(e.line, "повторяется" in e.reason) for e in report.errors] == [(3, True)]
 
