@@ -38,7 +38,8 @@ class Context:
 
     @property
     def publication(self) -> Path:
-        return self.data_dir / "publication"
+        """The latest release (``DATA_DIR/releases/latest``)."""
+        return self.data_dir / "releases" / "latest"
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -160,33 +161,39 @@ def deadlines(ctx: Context, as_of: object) -> None:
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the package (default: DATA_DIR/publication).")
+              help="Also copy the release here (DIR/datapackage.json is the national package).")
 @pass_context
 def publish(ctx: Context, out: Path | None) -> None:
-    """Write the validated data package and the Datasette database.
+    """Publish a new release: national and regional packages, validated, zipped, with Datasette.
+
+    The release is written to DATA_DIR/releases/<version>/ (never overwritten) and
+    DATA_DIR/releases/latest then points to it.
 
     Example: nokwatch publish --out site/
     """
     with reported(), ctx.store() as store:
-        publish_step(store, out or ctx.publication, click.echo)
+        publish_step(store, ctx.data_dir, out, click.echo)
 
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The publication to serve (default: DATA_DIR/publication).")
+              help="A release folder (or `publish --out` copy) to serve (default: the latest).")
+@click.option("--release", "version", default=None, help="Serve this release version, e.g. 1.2.0.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
 @pass_context
-def serve(ctx: Context, out: Path | None, host: str, port: int) -> None:
-    """Serve the published data with Datasette, read-only, until Ctrl-C.
+def serve(ctx: Context, out: Path | None, version: str | None, host: str, port: int) -> None:
+    """Serve a release with Datasette, read-only (immutable), until Ctrl-C.
 
-    Example: nokwatch serve --port 8001
+    Example: nokwatch serve --release 1.0.0 --port 8001
     """
+    from publisher.releases import release_path
     from publisher.serve import serve as serve_publication
 
-    click.echo(f"Datasette: http://{host}:{port}/")
     with reported():
-        serve_publication(out or ctx.publication, host, port)
+        folder = out or (release_path(ctx.data_dir, version) if version else ctx.publication)
+        click.echo(f"Datasette: http://{host}:{port}/ (serving {Path(folder).resolve()})")
+        serve_publication(folder, host, port)
 
 
 @main.command()
@@ -206,7 +213,7 @@ def run(ctx: Context, demo: bool, then_serve: bool, port: int) -> None:
         crawl_step(ctx.data_dir, (), (), demo, click.echo)
         with ctx.store() as store:
             deadline_step(store, date.today(), click.echo)
-            publish_step(store, ctx.publication, click.echo)
+            publish_step(store, ctx.data_dir, None, click.echo)
     if then_serve:
         ctx_serve = click.get_current_context()
         ctx_serve.invoke(serve, out=ctx.publication, host="127.0.0.1", port=port)

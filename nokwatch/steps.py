@@ -26,15 +26,18 @@ def demo_proxy(enabled: bool) -> Iterator[dict[str, str]]:
         yield {"http_proxy": web.proxy_url, "https_proxy": web.proxy_url}
 
 
-def crawl_step(data_dir: Path, regions: Iterable[str], ids: Iterable[str], demo: bool,
-               echo: Echo) -> CrawlSummary:
+def crawl_step(
+    data_dir: Path, regions: Iterable[str], ids: Iterable[str], demo: bool, echo: Echo
+) -> CrawlSummary:
     """Crawl (through the demo fixture web when asked) and say how it went."""
     with demo_proxy(demo) as env:
         if env:
             echo(f"demo: simulated sites served by the fixture web at {env['http_proxy']}")
         summary = crawl(data_dir, tuple(regions), tuple(ids), progress=echo, env=env)
-    echo(f"crawl {summary.run_id} {summary.status}: {summary.sites} sites "
-         f"({summary.sites_unreachable} unreachable), {summary.pages} pages, {summary.errors} errors")
+    echo(
+        f"crawl {summary.run_id} {summary.status}: {summary.sites} sites "
+        f"({summary.sites_unreachable} unreachable), {summary.pages} pages, {summary.errors} errors"
+    )
     return summary
 
 
@@ -47,9 +50,15 @@ def deadline_step(store: Store, as_of: date, echo: Echo) -> int:
     return count
 
 
-def publish_step(store: Store, out: Path, echo: Echo) -> Publication:
-    """Publish and say where the package is."""
-    publication = publish(store, out)
+def publish_step(store: Store, data_dir: Path, out: Path | None, echo: Echo) -> Publication:
+    """Publish a new release (copied to ``out`` if given) and say where it is."""
+    echo("publishing: writing packages")
+    publication = publish(store, data_dir, out, echo)
     rows = ", ".join(f"{name} {count}" for name, count in publication.rows.items())
-    echo(f"published {publication.descriptor} (valid): {rows}")
+    echo(
+        f"published release {publication.version} ({publication.bump}) at {publication.out}: "
+        f"{len(publication.packages)} packages, all valid; {rows}"
+    )
+    if out is not None:
+        echo(f"copied to {out}: {Path(out) / 'datapackage.json'}")
     return publication

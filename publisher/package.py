@@ -1,29 +1,29 @@
-"""Writing a Frictionless data package from the store: CSV files plus ``datapackage.json``.
+"""Writing Frictionless data packages: the national package and one per region, in one pass.
 
-Rows stream from the store to disk; nothing holds a whole resource in memory.
+Each resource's rows stream once from their source; every row goes to the national CSV and to the
+CSV of its region's package, so nothing holds a whole resource in memory. A package is a folder
+with ``datapackage.json`` and ``data/<resource>.csv``; each resource carries its size and SHA-256.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import datapackages
 from publisher.csvsafe import neutralise
-from publisher.store import Store
+from publisher.vocab import region_names
 
-RowSource = Callable[[Store], Iterable[dict]]
-
-
-def resource_rows(store: Store, name: str) -> Iterator[dict]:
-    """The rows of a published resource: stored tables as they are, findings derived."""
-    if name == "findings":
-        return store.findings()
-    return store.rows(name)
+NATIONAL = "RU"
+UNPARTITIONED = (
+    "crawls",
+)  # every regional package carries all of them (observations refer to runs)
 
 
 @dataclass
@@ -31,57 +31,147 @@ class WrittenPackage:
     """A package on disk and how many rows each resource got."""
 
     path: Path
+    name: str
+    title: str
+    region: str | None = None
     rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
 
 
 def _cell(value: Any, text_field: bool) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = str(value)
     return neutralise(text) if text_field else text
 
 
-def write_csv(path: Path, name: str, rows: Iterable[dict]) -> int:
-    """Write one resource's CSV with the schema's column order; return the row count."""
-    schema = datapackages.table_schema(name)
-    fields = [f["name"] for f in schema["fields"]]
-    text = {f["name"] for f in schema["fields"] if f["type"] == "string" and "enum" not in
-            f.get("constraints", {})}
-    count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(fields)
-        for row in rows:
-            writer.writerow([_cell(row.get(f), f in text) for f in fields])
-            count += 1
-    return count
+def text_fields(name: str) -> set[str]:
+    """Free-text columns of a resource: the ones formula neutralisation applies to."""
+    return {
+        f["name"]
+        for f in datapackages.table_schema(name)["fields"]
+        if f["type"] == "string" and "enum" not in f.get("constraints", {})
+    }
 
 
-def descriptor(rows: dict[str, int], extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The datapackage.json for resources written as ``data/<name>.csv``."""
-    package = datapackages.package_descriptor()
+class _Writer:
+    """One open CSV file of one package."""
+
+    def __init__(self, path: Path, fields: list[str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle: IO[str] = path.open("w", encoding="utf-8", newline="")
+        self.csv = csv.writer(self.handle, lineterminator="\n")
+        self.csv.writerow(fields)
+        self.count = 0
+
+    def write(self, cells: list[str]) -> None:
+        self.csv.writerow(cells)
+        self.count += 1
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, hex."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+class PackageSet:
+    """The national package under ``root`` and one per region under ``root/regions/<code>``."""
+
+    def __init__(self, root: Path, region_of: dict[str, str], regions: Iterable[str]) -> None:
+        self.root = Path(root)
+        self.region_of = region_of
+        names = region_names()
+        title = datapackages.package_descriptor()["title"]
+        self.national = WrittenPackage(self.root / "datapackage.json", "nokwatch", title)
+        self.regional = {
+            code: WrittenPackage(
+                self.root / "regions" / code / "datapackage.json",
+                f"nokwatch-{code.lower()}",
+                f"{title} — {names.get(code, code)}",
+                code,
+            )
+            for code in sorted(set(regions))
+        }
+
+    @property
+    def packages(self) -> list[WrittenPackage]:
+        return [self.national, *self.regional.values()]
+
+    def _region(self, name: str, row: dict) -> str | None:
+        if "region" in row and name != "crawls":
+            return row["region"]
+        return self.region_of.get(row.get("institution_id") or "")
+
+    def write_resource(self, name: str, rows: Iterable[dict]) -> int:
+        """Write one resource to every package; return the national row count."""
+        fields, text = datapackages.field_names(name), text_fields(name)
+        writers = {
+            p.region: _Writer(p.folder / "data" / f"{name}.csv", fields) for p in self.packages
+        }
+        try:
+            for row in rows:
+                cells = [_cell(row.get(f), f in text) for f in fields]
+                writers[None].write(cells)
+                targets = self.regional if name in UNPARTITIONED else (self._region(name, row),)
+                for region in targets:
+                    if region in self.regional:
+                        writers[region].write(cells)
+        finally:
+            for writer in writers.values():
+                writer.handle.close()
+        for package in self.packages:
+            package.rows[name] = writers[package.region].count
+        return writers[None].count
+
+    def finish(self, extra: dict[str, Any]) -> list[WrittenPackage]:
+        """Write every package's descriptor (with sizes and hashes); return the packages."""
+        for package in self.packages:
+            text = json.dumps(descriptor(package, extra), ensure_ascii=False, indent=2)
+            package.path.write_text(text + "\n", encoding="utf-8")
+        return self.packages
+
+
+def descriptor(package: WrittenPackage, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The datapackage.json for a package whose resources are ``data/<name>.csv``."""
+    result = datapackages.package_descriptor()
     resources = []
-    for resource in package["resources"]:
+    for resource in result["resources"]:
         name = resource["name"]
-        if name not in rows:
+        if name not in package.rows:
             continue
-        resource.update({"path": f"data/{name}.csv", "type": "table", "scheme": "file",
-                         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                         "schema": datapackages.table_schema(name)})
+        path = package.folder / "data" / f"{name}.csv"
+        resource.update(
+            {
+                "path": f"data/{name}.csv",
+                "type": "table",
+                "scheme": "file",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": path.stat().st_size,
+                "hash": f"sha256:{file_digest(path)}",
+                "schema": datapackages.table_schema(name),
+            }
+        )
         resources.append(resource)
-    package["resources"] = resources
-    package.update(extra or {})
-    return package
+    result.update({"name": package.name, "title": package.title, **(extra or {})})
+    if package.region:
+        result["x-region"] = package.region
+    result["resources"] = resources
+    return result
 
 
-def write_package(store: Store, out: Path, names: Iterable[str] | None = None,
-                  extra: dict[str, Any] | None = None) -> WrittenPackage:
-    """Write the resources (all by default) and their descriptor under ``out``."""
-    out = Path(out)
-    (out / "data").mkdir(parents=True, exist_ok=True)
-    written = WrittenPackage(out / "datapackage.json")
-    for name in names or datapackages.resource_names():
-        written.rows[name] = write_csv(out / "data" / f"{name}.csv", name, resource_rows(store, name))
-    text = json.dumps(descriptor(written.rows, extra), ensure_ascii=False, indent=2)
-    written.path.write_text(text + "\n", encoding="utf-8")
-    return written
+def zip_package(package: WrittenPackage, target: Path) -> Path:
+    """Zip a package folder's descriptor and data for one-click download."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as archive:
+        archive.write(package.path, "datapackage.json")
+        for name in package.rows:
+            archive.write(package.folder / "data" / f"{name}.csv", f"data/{name}.csv")
+    return target

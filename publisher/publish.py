@@ -1,28 +1,51 @@
-"""Publishing: the store → a validated Frictionless package → the SQLite database Datasette serves."""
+"""Publishing a release: the store → validated packages (national and per region) → zips,
+changelog, feeds, charts and the SQLite database Datasette serves, all in one immutable folder.
+"""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import frictionless
 
+import datapackages
+from publisher import releases
+from publisher.changelog import changelog
+from publisher.changes import diff, load_state
+from publisher.chart import write_charts
 from publisher.datasette_meta import datasette_metadata
 from publisher.errors import PublishError
-from publisher.package import write_package
+from publisher.feed import write_feeds
+from publisher.package import PackageSet, WrittenPackage, descriptor, zip_package
+from publisher.resources import FROM_RELEASES, methodology, region_of, resource_rows
 from publisher.sitedb import build_site_db
 from publisher.store import Store
+from publisher.vocab import region_names
 
 SITE_DB = "nokwatch.db"
+MANIFEST = "release.json"
+PARALLEL_ROWS = 200_000  # above this, packages are validated by two processes at once
+Echo = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class Publication:
-    """A published package on disk."""
+    """A published release on disk."""
 
     out: Path
+    version: str
+    bump: str
     rows: dict[str, int]
+    packages: tuple[str, ...]
 
     @property
     def descriptor(self) -> Path:
@@ -36,21 +59,137 @@ class Publication:
 def validation_errors(descriptor: Path, limit: int = 20) -> list[str]:
     """What ``frictionless validate`` finds wrong with a package (empty when it is valid)."""
     report = frictionless.validate(str(descriptor))
-    messages = [f"{error.type}: {error.message}" for error in report.errors]
+    messages = [f"{descriptor}: {error.type}: {error.message}" for error in report.errors]
     for task in report.tasks:
-        messages.extend(f"{task.name}: {error.message}" for error in task.errors)
+        messages.extend(f"{descriptor} {task.name}: {error.message}" for error in task.errors)
     return messages[:limit]
 
 
-def publish(store: Store, out: Path) -> Publication:
-    """Write, validate and load the package into ``out``; PublishError if it does not validate."""
-    out = Path(out)
-    written = write_package(store, out)
-    errors = validation_errors(written.path)
+def validate_all(packages: list[WrittenPackage]) -> list[str]:
+    """Validate every package (two processes for big releases); every error found."""
+    paths = [p.path for p in sorted(packages, key=lambda p: -sum(p.rows.values()))]
+    if sum(packages[0].rows.values()) < PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+        return [e for path in paths for e in validation_errors(path)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        return [e for errors in pool.map(validation_errors, paths) for e in errors]
+
+
+def _write_data(store: Store, folder: Path, echo: Echo) -> PackageSet:
+    regions = region_of(store)
+    packages = PackageSet(folder, regions, regions.values())
+    for name in datapackages.resource_names():
+        if name not in FROM_RELEASES:
+            count = packages.write_resource(name, resource_rows(store, name))
+            echo(f"  {name}: {count} rows")
+    return packages
+
+
+def _write_changes(packages: PackageSet, version: str, data_dir: Path) -> list[dict]:
+    previous = releases.latest(data_dir)
+    rows: list[dict] = []
+    if previous is not None:
+        rows = list(diff(load_state(previous), load_state(packages.root), version, previous.name))
+    packages.write_resource("changes", rows)
+    return rows
+
+
+def _manifest(folder: Path, packages: list[WrittenPackage], meta: dict[str, Any]) -> None:
+    entries = [
+        {
+            "name": p.name,
+            "title": p.title,
+            "region": p.region,
+            "descriptor": str(p.path.relative_to(folder)),
+            "zip": f"downloads/{p.name}-{meta['version']}.zip",
+            "rows": p.rows,
+        }
+        for p in packages
+    ]
+    text = json.dumps({**meta, "packages": entries}, ensure_ascii=False, indent=2)
+    (folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
+
+
+def _site(folder: Path, packages: PackageSet, changes: list[dict], meta: dict, echo: Echo) -> None:
+    names = region_names()
+    counts = build_site_db(folder, folder / SITE_DB)
+    metadata = datasette_metadata(SITE_DB.removesuffix(".db"), list(counts))
+    (folder / "metadata.json").write_text(
+        json.dumps(metadata, ensure_ascii=False, indent=2), "utf-8"
+    )
+    echo(f"  Datasette database: {sum(counts.values())} rows in {len(counts)} tables")
+    previous = releases.latest(meta["data_dir"])
+    regions = {code: names.get(code, code) for code in packages.regional}
+    write_feeds(
+        folder / "feeds",
+        regions,
+        changes,
+        meta["created"],
+        previous / "feeds" if previous else None,
+    )
+    write_charts(folder / SITE_DB, folder / "charts", names)
+
+
+def previous_rows(data_dir: Path) -> dict[str, int]:
+    """Row counts of the latest release's national package (empty before the first release)."""
+    folder = releases.latest(data_dir)
+    if folder is None or not (folder / MANIFEST).exists():
+        return {}
+    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["packages"][0]["rows"]
+
+
+def build_release(store: Store, data_dir: Path, folder: Path, echo: Echo) -> Publication:
+    """Write a whole release into the staging ``folder``; PublishError if it does not validate."""
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    packages = _write_data(store, folder, echo)
+    previous = releases.previous_descriptor(data_dir)
+    version, bump = releases.next_version(previous, descriptor(packages.national))
+    changes = _write_changes(packages, version, data_dir)
+    extra = {"version": version, "created": created, "x-methodology": methodology(store)}
+    written = packages.finish(extra)
+    errors = validate_all(written)
     if errors:
-        raise PublishError(f"{written.path} does not validate:\n  " + "\n  ".join(errors))
-    names = list(written.rows)
-    build_site_db(store, out / SITE_DB, names)
-    metadata = datasette_metadata(SITE_DB.removesuffix(".db"), names)
-    (out / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2), "utf-8")
-    return Publication(out, written.rows)
+        raise PublishError("the release does not validate:\n  " + "\n  ".join(errors))
+    echo(f"  validated {len(written)} packages (frictionless)")
+    for package in written:
+        zip_package(package, folder / "downloads" / f"{package.name}-{version}.zip")
+    meta = {
+        "version": version,
+        "created": created,
+        "bump": bump,
+        "previous": previous["version"] if previous else None,
+    }
+    _site(folder, packages, changes, {**meta, "data_dir": data_dir}, echo)
+    _manifest(folder, written, meta)
+    before = previous_rows(data_dir)
+    text = changelog(
+        version, created, meta["previous"], bump, changes, packages.national.rows, before
+    )
+    (folder / "CHANGELOG.md").write_text(text, encoding="utf-8")
+    return Publication(
+        folder,
+        version,
+        bump,
+        dict(packages.national.rows),
+        tuple(str(p.path.relative_to(folder)) for p in written),
+    )
+
+
+def copy_release(release: Path, out: Path) -> Path:
+    """Copy a release's files to ``out`` (``out/datapackage.json`` is the national package)."""
+    shutil.copytree(release, out, dirs_exist_ok=True)
+    return Path(out)
+
+
+def publish(
+    store: Store, data_dir: Path | None = None, out: Path | None = None, echo: Echo | None = None
+) -> Publication:
+    """Publish a new release of the store under ``data_dir/releases`` (and copy it to ``out``)."""
+    data_dir = Path(data_dir or store.path.parent)
+    say = echo or (lambda _: None)
+    with releases.staging(data_dir) as folder:
+        built = build_release(store, data_dir, folder, say)
+        release = releases.commit(folder, data_dir, built.version)
+    if out is not None:
+        copy_release(release, out)
+    return Publication(release, built.version, built.bump, built.rows, built.packages)

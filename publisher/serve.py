@@ -1,4 +1,4 @@
-"""Serving a publication with Datasette, read-only (immutable)."""
+"""Serving a release with Datasette, read-only (immutable), with nokwatch's templates and plugin."""
 
 from __future__ import annotations
 
@@ -6,21 +6,49 @@ import os
 import sys
 from pathlib import Path
 
+from publisher.datasette import PLUGINS, TEMPLATES
 from publisher.errors import PublishError
 from publisher.publish import SITE_DB
 
+SETTINGS = {
+    "suggest_facets": "off",  # suggestions run a query per column: too slow on a million rows
+    "default_facet_size": "30",
+    "facet_time_limit_ms": "1000",
+    "sql_time_limit_ms": "3000",
+    "default_page_size": "50",
+}
 
-def datasette_command(out: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The datasette command line that serves the publication in ``out``."""
-    database = Path(out) / SITE_DB
+
+def datasette_command(release: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """The datasette command line that serves the release (or publication) folder ``release``."""
+    folder = Path(release).resolve()
+    database = folder / SITE_DB
     if not database.exists():
         raise PublishError(f"{database} does not exist: run `nokwatch publish` first")
-    return [sys.executable, "-m", "datasette", "serve", "-i", str(database),
-            "--metadata", str(Path(out) / "metadata.json"), "--host", host, "--port", str(port),
-            "--setting", "suggest_facets", "off", "--setting", "default_facet_size", "30"]
+    command = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(database),
+        "--metadata",
+        str(folder / "metadata.json"),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--template-dir",
+        str(TEMPLATES),
+        "--plugins-dir",
+        str(PLUGINS),
+    ]
+    for name, value in SETTINGS.items():
+        command += ["--setting", name, value]
+    return command
 
 
-def serve(out: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Replace this process with Datasette serving ``out`` until interrupted."""
-    command = datasette_command(out, host, port)
+def serve(release: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Replace this process with Datasette serving ``release`` until interrupted."""
+    command = datasette_command(release, host, port)
     os.execv(command[0], command)

@@ -1,38 +1,89 @@
-"""The SQLite database Datasette serves: one table per published resource, typed, indexed, searchable.
+"""The SQLite database Datasette serves, loaded from the national package's own CSV files.
 
-Built from the same rows as the package's CSV files; facet columns are indexed and institution names
-get a full-text index, because that is what keeps faceted pages fast on a million rows.
+One typed table per resource, with the same columns as its Table Schema; tables about an
+institution also get the institution's ``region``, ``sphere`` and ``founder`` (so they can be
+faceted by them) and a foreign key Datasette uses to show the institution's name. Facet columns
+are indexed and institution names get a full-text index: that is what keeps faceted pages fast
+on a million rows.
 """
 
 from __future__ import annotations
 
+import csv
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import datapackages
-from publisher.package import resource_rows
-from publisher.store import Store
 
+INSTITUTION_COLUMNS = ("region", "sphere", "founder")
 _TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 _BATCH = 5000
+Convert = Callable[[str], object]
 
 
-def _create(db: sqlite3.Connection, name: str) -> list[str]:
+def _bool(text: str) -> int:
+    return 1 if text == "true" else 0
+
+
+_CONVERT: dict[str, Convert] = {"integer": int, "number": float, "boolean": _bool}
+
+
+def joined_columns(name: str) -> tuple[str, ...]:
+    """The institution columns the site table of a resource adds to its schema's."""
     schema = datapackages.table_schema(name)
-    fields = [f["name"] for f in schema["fields"]]
-    columns = ", ".join(f'"{f["name"]}" {_TYPES.get(f["type"], "TEXT")}' for f in schema["fields"])
-    keys = ", ".join(f'"{k}"' for k in schema["primaryKey"])
-    db.execute(f'CREATE TABLE "{name}" ({columns}, PRIMARY KEY ({keys}))')
-    return fields
+    refers = any(
+        k["reference"]["resource"] == "institutions" for k in schema.get("foreignKeys", [])
+    )
+    have = set(datapackages.field_names(name))
+    return tuple(c for c in INSTITUTION_COLUMNS if c not in have) if refers else ()
 
 
-def _fill(db: sqlite3.Connection, name: str, fields: list[str], rows: Iterable[dict]) -> int:
-    insert = f'INSERT INTO "{name}" VALUES ({", ".join("?" for _ in fields)})'
+def site_columns(name: str) -> list[str]:
+    """Columns of a resource's table in the site database, in order."""
+    return datapackages.field_names(name) + list(joined_columns(name))
+
+
+def _create(db: sqlite3.Connection, name: str) -> None:
+    schema = datapackages.table_schema(name)
+    columns = [f'"{f["name"]}" {_TYPES.get(f["type"], "TEXT")}' for f in schema["fields"]]
+    columns += [f'"{c}" TEXT' for c in joined_columns(name)]
+    columns.append(
+        f"PRIMARY KEY ({', '.join(chr(34) + k + chr(34) for k in schema['primaryKey'])})"
+    )
+    for key in schema.get("foreignKeys", []):
+        fields, ref = key["fields"], key["reference"]
+        columns.append(
+            f'FOREIGN KEY ("{fields[0]}") REFERENCES "{ref["resource"]}" ("{ref["fields"][0]}")'
+        )
+    db.execute(f'CREATE TABLE "{name}" ({", ".join(columns)})')
+
+
+def _typed(name: str, csv_path: Path, joined: dict[str, tuple]) -> Iterator[list]:
+    schema = datapackages.table_schema(name)
+    converters = [_CONVERT.get(f["type"]) for f in schema["fields"]]
+    extra = joined_columns(name)
+    blank = (None,) * len(extra)
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        key = header.index("institution_id") if extra else None
+        for cells in reader:
+            row = [
+                None if c == "" else (f(c) if f else c)
+                for c, f in zip(cells, converters, strict=True)
+            ]
+            if key is not None:
+                row.extend(joined.get(cells[key], blank))
+            yield row
+
+
+def _fill(db: sqlite3.Connection, name: str, rows: Iterable[list]) -> int:
+    insert = f'INSERT INTO "{name}" VALUES ({", ".join("?" for _ in site_columns(name))})'
     batch: list[list] = []
     count = 0
     for row in rows:
-        batch.append([row.get(f) for f in fields])
+        batch.append(row)
         if len(batch) >= _BATCH:
             db.executemany(insert, batch)
             count += len(batch)
@@ -41,32 +92,56 @@ def _fill(db: sqlite3.Connection, name: str, fields: list[str], rows: Iterable[d
     return count + len(batch)
 
 
-def _index(db: sqlite3.Connection, name: str, facets: Iterable[str]) -> None:
-    for column in facets:
+def facets(name: str) -> list[str]:
+    """The facets of a resource's table: its own, then region, sphere and founder if it has them."""
+    own = datapackages.resource_descriptor(name).get("x-facets", [])
+    columns = site_columns(name)
+    return [c for c in INSTITUTION_COLUMNS if c in columns] + [
+        c for c in own if c not in INSTITUTION_COLUMNS
+    ]
+
+
+def _index(db: sqlite3.Connection, name: str) -> None:
+    for column in facets(name):
         db.execute(f'CREATE INDEX "{name}_{column}" ON "{name}" ("{column}")')
 
 
 def _search(db: sqlite3.Connection) -> None:
-    db.execute("CREATE VIRTUAL TABLE institutions_fts USING fts5(name, founder, "
-               "content=institutions, content_rowid=rowid)")
-    db.execute("INSERT INTO institutions_fts (rowid, name, founder) "
-               "SELECT rowid, name, founder FROM institutions")
+    db.execute(
+        "CREATE VIRTUAL TABLE institutions_fts USING fts5(name, founder, "
+        "content=institutions, content_rowid=rowid)"
+    )
+    db.execute(
+        "INSERT INTO institutions_fts (rowid, name, founder) "
+        "SELECT rowid, name, founder FROM institutions"
+    )
 
 
-def build_site_db(store: Store, path: Path, names: Iterable[str] | None = None) -> dict[str, int]:
-    """Write the Datasette database at ``path`` (replacing it atomically); return row counts."""
-    path = Path(path)
+def _institutions(db: sqlite3.Connection) -> dict[str, tuple]:
+    query = f"SELECT id, {', '.join(INSTITUTION_COLUMNS)} FROM institutions"
+    return {row[0]: tuple(row[1:]) for row in db.execute(query)}
+
+
+def build_site_db(package: Path, path: Path) -> dict[str, int]:
+    """Write the Datasette database at ``path`` from the package folder ``package``; row counts."""
+    path, data = Path(path), Path(package) / "data"
     temporary = path.with_suffix(".building")
     temporary.unlink(missing_ok=True)
     db = sqlite3.connect(temporary)
-    counts = {}
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    counts: dict[str, int] = {}
+    names = [n for n in datapackages.resource_names() if (data / f"{n}.csv").exists()]
     with db:
-        for name in names or datapackages.resource_names():
-            fields = _create(db, name)
-            counts[name] = _fill(db, name, fields, resource_rows(store, name))
-            _index(db, name, datapackages.resource_descriptor(name).get("x-facets", []))
+        joined: dict[str, tuple] = {}
+        for name in names:
+            _create(db, name)
+            counts[name] = _fill(db, name, _typed(name, data / f"{name}.csv", joined))
+            _index(db, name)
+            if name == "institutions":
+                joined = _institutions(db)
         _search(db)
-    db.execute("VACUUM")
+    db.execute("ANALYZE")
     db.close()
     temporary.replace(path)
     return counts

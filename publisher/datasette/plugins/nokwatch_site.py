@@ -1,0 +1,84 @@
+"""nokwatch's Datasette plugin: the release's files (packages, zips, feeds, charts), its manifest.
+
+Loaded with ``--plugins-dir``. The release folder is the folder of the served ``nokwatch`` database.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import AsgiFileDownload, Response
+
+DATABASE = "nokwatch"
+PUBLIC = (
+    "datapackage.json",
+    "CHANGELOG.md",
+    "release.json",
+    "data",
+    "regions",
+    "downloads",
+    "feeds",
+    "charts",
+)
+TYPES = {
+    ".json": "application/json; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".zip": "application/zip",
+    ".md": "text/markdown; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+
+
+def release_folder(datasette) -> Path | None:
+    """The folder of the release being served (None when no nokwatch database is attached)."""
+    database = datasette.databases.get(DATABASE)
+    if database is None or not database.path:
+        return None
+    return Path(database.path).resolve().parent
+
+
+def manifest(datasette) -> dict:
+    """The release's ``release.json`` with the charts and feeds on disk."""
+    folder = release_folder(datasette)
+    if folder is None or not (folder / "release.json").exists():
+        return {}
+    data = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    data["charts"] = sorted(p.stem for p in (folder / "charts").glob("*.svg"))
+    data["charts"].sort(key=lambda code: code != "RU")
+    data["feeds"] = sorted(p.stem for p in (folder / "feeds").glob("*.atom"))
+    data["feeds"].sort(key=lambda code: code != "RU")
+    return data
+
+
+@hookimpl
+def extra_template_vars(datasette):
+    return {"nokwatch": manifest(datasette)}
+
+
+def public_file(folder: Path, path: str) -> Path | None:
+    """The file ``path`` names inside the release's public parts, or None."""
+    target = (folder / path).resolve()
+    inside = target.is_relative_to(folder) and target.parts[len(folder.parts)] in PUBLIC
+    return target if inside and target.is_file() else None
+
+
+async def release_file(datasette, request):
+    folder = release_folder(datasette)
+    target = public_file(folder, request.url_vars["path"]) if folder else None
+    if target is None:
+        return Response.text("Not found: no such file in this release", status=404)
+    kind = TYPES.get(target.suffix, "application/octet-stream")
+    if target.suffix == ".atom":
+        base = datasette.absolute_url(request, datasette.urls.path("/"))
+        body = target.read_text(encoding="utf-8").replace('xml:base="/"', f'xml:base="{base}"', 1)
+        return Response(body, content_type=kind)
+    name = target.name if target.suffix in (".zip", ".csv") else None
+    return AsgiFileDownload(target, filename=name, content_type=kind)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/release/(?P<path>.+)$", release_file)]

@@ -1,0 +1,102 @@
+"""Atom feeds of new violations, one for the country and one per region, for journalists to follow.
+
+Each release adds its new violations (``changes`` rows with ``violation``) on top of the previous
+release's feed, so a reader who polls less often than releases are made misses nothing.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML = "http://www.w3.org/XML/1998/namespace"
+MAX_ENTRIES = 200
+NATIONAL = "RU"
+STATUS_RU = {
+    "on_time": "в срок",
+    "late": "с опозданием",
+    "overdue": "просрочено",
+    "pending": "срок не наступил",
+    "unknown": "нельзя установить",
+    "invalid_data": "ошибка в данных",
+    "found": "найдено",
+    "live": "работает",
+    "not_found": "не найдено",
+    "outdated": "устарело",
+    "broken": "не работает",
+    "mismatch": "ссылка на чужую карточку",
+    "site_unreachable": "сайт недоступен",
+    "blocked_by_robots": "закрыто robots.txt",
+}
+ITEM_RU = {
+    "improvement_plan": "план по устранению недостатков",
+    "survey_form": "анкета для интернет-опроса",
+    "bus_gov_link": "ссылка на карточку bus.gov.ru",
+}
+
+ET.register_namespace("", ATOM)
+
+
+def describe(row: dict) -> str:
+    """A changes row in Russian words: what changed, from what to what."""
+    subject = row["subject"]
+    if ":" in subject:
+        profile, _, obligation = subject.partition(":")
+        subject = f"{obligation} ({profile})"
+    subject = ITEM_RU.get(subject, subject)
+    old, new = (STATUS_RU.get(v or "", v or "—") for v in (row["old_value"], row["new_value"]))
+    return f"{subject}: {old} → {new}"
+
+
+def _entry(row: dict, updated: str) -> ET.Element:
+    entry = ET.Element(f"{{{ATOM}}}entry")
+    key = f"{row['release']}/{row['institution_id']}/{row['subject']}"
+    ET.SubElement(entry, f"{{{ATOM}}}id").text = f"tag:nokwatch,2026:{key}"
+    title = f"{row['name']} ({row['region']}): {describe(row)}"
+    ET.SubElement(entry, f"{{{ATOM}}}title").text = title
+    ET.SubElement(entry, f"{{{ATOM}}}updated").text = updated
+    href = f"nokwatch/institutions/{row['institution_id']}"
+    ET.SubElement(entry, f"{{{ATOM}}}link", {"href": href, "rel": "alternate"})
+    ET.SubElement(
+        entry, f"{{{ATOM}}}summary"
+    ).text = f"Выпуск {row['release']} (по сравнению с {row['previous']}): {title}"
+    return entry
+
+
+def _old_entries(path: Path | None) -> list[ET.Element]:
+    if path is None or not path.exists():
+        return []
+    return ET.parse(path).getroot().findall(f"{{{ATOM}}}entry")
+
+
+def write_feed(
+    path: Path, title: str, rows: Iterable[dict], updated: str, previous: Path | None = None
+) -> int:
+    """Write one feed: this release's violations first, then the previous feed's; entry count."""
+    feed = ET.Element(f"{{{ATOM}}}feed", {f"{{{XML}}}base": "/"})
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:nokwatch,2026:feed/{path.stem}"
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "nokwatch"
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"href": f"-/release/feeds/{path.name}", "rel": "self"})
+    entries = [_entry(r, updated) for r in rows if r["violation"]] + _old_entries(previous)
+    feed.extend(entries[:MAX_ENTRIES])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(feed).write(path, encoding="utf-8", xml_declaration=True)
+    return min(len(entries), MAX_ENTRIES)
+
+
+def write_feeds(
+    folder: Path, regions: dict[str, str], changes: list[dict], updated: str, previous: Path | None
+) -> list[Path]:
+    """The national feed and one per region (code → Russian name) under ``folder``."""
+    written = []
+    for code, name in {NATIONAL: "Россия", **regions}.items():
+        rows = [r for r in changes if code == NATIONAL or r["region"] == code]
+        path = folder / f"{code}.atom"
+        old = previous / path.name if previous else None
+        write_feed(path, f"nokwatch: новые нарушения — {name}", rows, updated, old)
+        written.append(path)
+    return written

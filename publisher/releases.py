@@ -1,0 +1,127 @@
+"""Releases: numbered, immutable folders under ``DATA_DIR/releases``, made atomically.
+
+A release is built in a staging folder (``releases/.staging-*``) and renamed into place as
+``releases/<version>`` only when complete; ``releases/latest`` (a symbolic link to the version's
+folder) is switched last, by an atomic rename. A crash leaves the previous release and ``latest``
+as they were; the next publish removes the leftover staging folder. One publish at a time (a lock).
+
+Versions are semantic: the first release is 1.0.0; a change in any table schema (or the set of
+resources) bumps the major version, any change in the published data the minor, and a re-publish
+of identical data the patch.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from publisher.errors import PublishError
+
+RELEASES = "releases"
+LATEST = "latest"
+FIRST = "1.0.0"
+_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+UNVERSIONED = ("changes",)  # differs in every release by construction: not part of "data changed"
+
+
+def releases_dir(data_dir: Path) -> Path:
+    """Where a data directory keeps its releases."""
+    return Path(data_dir) / RELEASES
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    """``"1.2.3"`` → ``(1, 2, 3)``; PublishError for anything else."""
+    match = _VERSION.fullmatch(text)
+    if not match:
+        raise PublishError(f"not a release version: {text!r}")
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def versions(data_dir: Path) -> list[str]:
+    """Every release's version, oldest first."""
+    root = releases_dir(data_dir)
+    found = [p.name for p in root.iterdir() if _VERSION.fullmatch(p.name)] if root.exists() else []
+    return sorted(found, key=parse_version)
+
+
+def latest(data_dir: Path) -> Path | None:
+    """The folder ``releases/latest`` points to, or None before the first release."""
+    link = releases_dir(data_dir) / LATEST
+    return link.resolve() if link.exists() else None
+
+
+def release_path(data_dir: Path, version: str) -> Path:
+    """The folder of one release; PublishError if there is none."""
+    path = releases_dir(data_dir) / version
+    if not path.is_dir():
+        raise PublishError(f"no release {version} in {releases_dir(data_dir)}")
+    return path
+
+
+def _fingerprint(descriptor: dict[str, Any]) -> tuple[dict, dict]:
+    resources = [r for r in descriptor["resources"] if r["name"] not in UNVERSIONED]
+    return (
+        {r["name"]: r["schema"] for r in resources},
+        {r["name"]: r.get("hash") for r in resources},
+    )
+
+
+def next_version(previous: dict[str, Any] | None, current: dict[str, Any]) -> tuple[str, str]:
+    """(version, bump) for ``current`` after ``previous`` national descriptors."""
+    if previous is None:
+        return FIRST, "first"
+    major, minor, patch = parse_version(previous["version"])
+    (old_schemas, old_data), (new_schemas, new_data) = _fingerprint(previous), _fingerprint(current)
+    if old_schemas != new_schemas:
+        return f"{major + 1}.0.0", "major"
+    if old_data != new_data:
+        return f"{major}.{minor + 1}.0", "minor"
+    return f"{major}.{minor}.{patch + 1}", "patch"
+
+
+def previous_descriptor(data_dir: Path) -> dict[str, Any] | None:
+    """The national descriptor of the latest release, if any."""
+    folder = latest(data_dir)
+    if folder is None:
+        return None
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+
+
+@contextmanager
+def staging(data_dir: Path) -> Iterator[Path]:
+    """A fresh staging folder, under the publish lock; removed unless it was committed."""
+    root = releases_dir(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for leftover in root.glob(".staging-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        folder = root / f".staging-{os.getpid()}"
+        folder.mkdir()
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def commit(folder: Path, data_dir: Path, version: str) -> Path:
+    """Move a finished staging folder into place as ``version`` and point ``latest`` at it."""
+    root = releases_dir(data_dir)
+    target = root / version
+    if target.exists():
+        raise PublishError(
+            f"release {version} already exists in {root}: releases are never overwritten"
+        )
+    os.rename(folder, target)
+    link = root / f".latest-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    os.symlink(version, link)
+    os.replace(link, root / LATEST)
+    return target

@@ -1,0 +1,38 @@
+"""Where each published resource's rows come from: stored tables, or derived from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from publisher.kpi import kpi_rows
+from publisher.obligations import obligation_rows
+from publisher.store import Store
+
+DERIVED: dict[str, Callable[[Store], Iterable[dict]]] = {
+    "findings": Store.findings,
+    "obligations": obligation_rows,
+    "kpi": kpi_rows,
+}
+FROM_RELEASES = ("changes",)  # computed by comparing packages, not from the store
+
+
+def resource_rows(store: Store, name: str) -> Iterable[dict]:
+    """The rows of a published resource: stored tables as they are, others derived."""
+    if name in DERIVED:
+        return DERIVED[name](store)
+    return store.rows(name)
+
+
+def region_of(store: Store) -> dict[str, str]:
+    """Every institution's region, by id."""
+    return dict(store.db.execute("SELECT id, region FROM institutions").fetchall())
+
+
+def methodology(store: Store) -> dict[str, list[str]]:
+    """Which profiles, calendar and detectors produced the published verdicts and findings."""
+    verdicts = store.db.execute("SELECT DISTINCT methodology FROM compliance ORDER BY 1")
+    detectors = store.db.execute(
+        "SELECT DISTINCT detector_version FROM observations WHERE detector_version IS NOT NULL"
+        " ORDER BY 1"
+    )
+    return {"verdicts": [r[0] for r in verdicts], "detectors": [r[0] for r in detectors]}
