@@ -43,7 +43,7 @@ def regions_to_rerun(data_dir: Path, regions: Iterable[str]) -> list[str]:
     with Store(Path(data_dir) / "nokwatch.db") as store:
         for region in regions:
             latest = store.db.execute(
-                "SELECT status FROM crawls WHERE scope = ? ORDER BY started_at DESC, run_id DESC"
+                "SELECT status FROM crawls WHERE scope = ? ORDER BY started_at DESC, rowid DESC"
                 " LIMIT 1",
                 (region,),
             ).fetchone()

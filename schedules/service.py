@@ -24,6 +24,7 @@ from apscheduler.events import (
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 
@@ -38,6 +39,18 @@ from schedules.serving import Datasette
 log = logging.getLogger("schedules.service")
 TICK = 2.0  # seconds between Datasette checks
 WORKERS = 4  # crawls of several regions may overlap; publish and deadlines are short
+
+
+class Scheduler(BackgroundScheduler):
+    """A BackgroundScheduler that submits nothing once it is shut down."""
+
+    def _process_jobs(self) -> float | None:
+        # APScheduler 3.x wakes its thread once more after shutdown() and hands due jobs to the
+        # closed executor, which drops one-off jobs and advances cron ones (apscheduler#285): a
+        # retry falling due while the service stops would be lost.
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
 
 
 def add_job(
@@ -146,7 +159,7 @@ class Service:
                 "crawls_interrupted": dead,
             },
         )
-        self.scheduler = BackgroundScheduler(
+        self.scheduler = Scheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine)},
             executors={"default": ThreadPoolExecutor(WORKERS)},
             timezone=UTC,

@@ -12,7 +12,7 @@ from pathlib import Path
 from schedules.jobs import publication_dir
 
 log = logging.getLogger("schedules.serving")
-RESTART_PAUSE = 30.0  # seconds between restarts of a Datasette that keeps dying
+MAX_PAUSE = 60.0  # seconds, at most, between restarts of a Datasette that keeps dying
 _SERVE = "from nokwatch.cli import main; main()"
 
 
@@ -24,7 +24,8 @@ class Datasette:
         self.host, self.port = host, port
         self.child: subprocess.Popen | None = None
         self.served: tuple = ()
-        self.started = 0.0
+        self.crashes = 0
+        self.next_start = 0.0
 
     def fingerprint(self) -> tuple:
         """What is published now: changes whenever a release is written."""
@@ -35,23 +36,27 @@ class Datasette:
         return tuple((str(p), p.stat().st_mtime_ns) for p in candidates if p.exists())
 
     def check(self) -> None:
-        """Start; restart after a crash (paced) or a new release; nothing before the first one."""
+        """Start; restart after a new release, or after a crash with a growing pause."""
         published = self.fingerprint()
         if not published:
             return
-        running = self.child is not None and self.child.poll() is None
-        if running and published == self.served:
+        if self.child is not None and self.child.poll() is None:
+            if published != self.served:
+                log.info("new release published: restarting datasette")
+                self.stop()
+                self.crashes = 0
+                self._start(published)
             return
-        if (
-            not running
-            and published == self.served
-            and time.monotonic() - self.started < RESTART_PAUSE
-        ):
-            return
-        if self.child is not None and not running:
-            log.warning("datasette exited; restarting", extra={"returncode": self.child.returncode})
-        self.stop()
-        self._start(published)
+        if self.child is not None:
+            self.crashes += 1
+            self.next_start = time.monotonic() + min(MAX_PAUSE, 2**self.crashes)
+            log.warning(
+                "datasette exited; restarting it",
+                extra={"returncode": self.child.returncode, "crashes": self.crashes},
+            )
+            self.child = None
+        if time.monotonic() >= self.next_start:
+            self._start(published)
 
     def _start(self, published: tuple) -> None:
         command = [
@@ -72,7 +77,7 @@ class Datasette:
             self.child = subprocess.Popen(
                 command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
-        self.served, self.started = published, time.monotonic()
+        self.served = published
         log.info(
             "datasette started",
             extra={"url": f"http://{self.host}:{self.port}/", "pid": self.child.pid},
