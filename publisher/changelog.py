@@ -28,7 +28,7 @@ SECTIONS = (  # (title, test on a changes row)
 
 def _line(row: dict) -> str:
     who = f"{row['region']} · {row['name']} (`{row['institution_id']}`)"
-    if not row["subject"]:
+    if row["subject"] == "institution":
         return f"- {who}"
     return f"- {who} — {row['subject']}: {row['old_value'] or '—'} → {row['new_value'] or '—'}"
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+WHOLE = "institution"  # the subject of an institution added or removed
 LATE = ("late", "overdue")
 GOOD_FINDINGS = ("found", "live")
 BAD_FINDINGS = ("not_found", "outdated", "broken", "mismatch")
@@ -77,9 +78,11 @@ def diff(old: State, new: State, release: str, previous: str) -> Iterator[dict]:
     added = new.institutions.keys() - old.institutions.keys()
     removed = old.institutions.keys() - new.institutions.keys()
     entries: list[tuple] = [
-        ("institution_added", i, "", None, None, False, False) for i in sorted(added)
+        ("institution_added", i, WHOLE, None, None, False, False) for i in sorted(added)
     ]
-    entries += [("institution_removed", i, "", None, None, False, False) for i in sorted(removed)]
+    entries += [
+        ("institution_removed", i, WHOLE, None, None, False, False) for i in sorted(removed)
+    ]
     skip = added | removed  # their verdicts and findings come and go with them
     entries += _compared("verdict_changed", old.verdicts, new.verdicts, skip)
     entries += _compared("finding_changed", old.findings, new.findings, skip)

@@ -1,0 +1,138 @@
+"""Releases: versions, immutability, atomic publishing, the changelog and changes between releases."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from publisher import releases
+from publisher.errors import PublishError
+from publisher.publish import publish
+from publisher.store import Store
+from tests.publishing_data import observation, sample_store, verdict
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    opened = sample_store(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+def _changes(release: Path) -> list[dict]:
+    with (release / "data" / "changes.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_first_release_is_1_0_0_and_latest_points_to_it(store: Store) -> None:
+    publication = publish(store)
+    data_dir = store.path.parent
+    assert publication.version == "1.0.0"
+    assert releases.latest(data_dir) == data_dir / "releases" / "1.0.0"
+    assert (data_dir / "releases" / "latest").is_symlink()
+    descriptor = json.loads(publication.descriptor.read_text(encoding="utf-8"))
+    assert descriptor["version"] == "1.0.0"
+    assert "Первый выпуск" in (publication.out / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_versions_follow_what_changed(store: Store) -> None:
+    assert publish(store).version == "1.0.0"
+    assert publish(store).version == "1.0.1"  # same data again: patch
+    store.add_observations([observation("run-2026", "oms-2", "improvement_plan", "found")])
+    assert publish(store).version == "1.1.0"  # new data: minor
+    assert releases.versions(store.path.parent) == ["1.0.0", "1.0.1", "1.1.0"]
+
+
+def test_schema_change_is_a_major_version() -> None:
+    old = {
+        "version": "1.4.2",
+        "resources": [{"name": "kpi", "schema": {"fields": []}, "hash": "a"}],
+    }
+    changed = {"resources": [{"name": "kpi", "schema": {"fields": [{"name": "x"}]}, "hash": "a"}]}
+    added = {"resources": [*old["resources"], {"name": "new", "schema": {}, "hash": "b"}]}
+    assert releases.next_version(old, changed) == ("2.0.0", "major")
+    assert releases.next_version(old, added) == ("2.0.0", "major")
+    assert releases.next_version(old, {"resources": old["resources"]}) == ("1.4.3", "patch")
+    assert releases.next_version(None, changed) == ("1.0.0", "first")
+
+
+def test_a_release_is_never_overwritten(store: Store, tmp_path: Path) -> None:
+    publish(store)
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    with pytest.raises(PublishError, match="never overwritten"):
+        releases.commit(staged, store.path.parent, "1.0.0")
+
+
+def test_a_failed_publish_leaves_the_previous_release_intact(store: Store) -> None:
+    first = publish(store)
+    before = sorted(p.relative_to(first.out) for p in first.out.rglob("*"))
+    store.add_observations([observation("run-2026", "oms-2", "survey_form", "no_such_status")])
+    with pytest.raises(PublishError, match="does not validate"):
+        publish(store)
+    data_dir = store.path.parent
+    assert releases.versions(data_dir) == ["1.0.0"]
+    assert releases.latest(data_dir) == first.out
+    assert sorted(p.relative_to(first.out) for p in first.out.rglob("*")) == before
+    assert not list((data_dir / "releases").glob(".staging-*"))
+
+
+def test_changes_and_changelog_name_who_became_late_and_who_fixed_their_site(store: Store) -> None:
+    publish(store)
+    store.upsert(
+        "institutions",
+        [
+            {
+                "id": "oms-3",
+                "name": "Новый центр",
+                "region": "RU-OMS",
+                "sphere": "social",
+                "kind": "institution",
+            }
+        ],
+    )
+    store.replace_compliance(
+        [
+            verdict("tom-1", "plan_posted", "on_time"),
+            verdict("tom-2", "plan_posted", "overdue"),
+            verdict("oms-1", "plan_posted", "late"),
+            verdict("oms-2", "plan_posted", "late"),
+        ]
+    )
+    store.upsert(
+        "crawls",
+        [{"run_id": "run-2027", "started_at": "2026-11-21T10:00:00Z", "status": "finished"}],
+    )
+    store.add_observations(
+        [
+            {
+                **observation("run-2026", "tom-2", "survey_form", "live"),
+                "run_id": "run-2027",
+                "checked_at": "2026-11-21T10:00:00Z",
+            }
+        ]
+    )
+    second = publish(store)
+    rows = {(r["change"], r["institution_id"], r["subject"]): r for r in _changes(second.out)}
+    became_late = rows[("verdict_changed", "tom-2", "tomsk-2013:plan_posted")]
+    assert (became_late["old_value"], became_late["new_value"]) == ("pending", "overdue")
+    assert became_late["violation"] == "true" and became_late["fixed"] == "false"
+    did_it = rows[("verdict_changed", "oms-2", "tomsk-2013:plan_posted")]
+    assert did_it["fixed"] == "true"
+    repaired = rows[("finding_changed", "tom-2", "survey_form")]
+    assert (repaired["old_value"], repaired["new_value"], repaired["fixed"]) == (
+        "broken",
+        "live",
+        "true",
+    )
+    assert ("institution_added", "oms-3", "institution") in rows
+    assert {r["release"] for r in rows.values()} == {"1.1.0"}
+    text = (second.out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "По сравнению с выпуском 1.0.0" in text
+    assert "## Учреждения добавлены (1)" in text and "oms-3" in text
+    assert "## Опоздали или просрочили (новые нарушения сроков) (1)" in text
+    assert "## Исправили сайт (1)" in text
+    assert "- institutions: 6 (+1)" in text

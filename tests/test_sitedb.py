@@ -1,0 +1,108 @@
+"""The Datasette database and its metadata: derived from the descriptors, indexed, queryable."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+
+import datapackages
+from publisher.datasette_meta import canned_queries
+from publisher.publish import Publication
+from publisher.sitedb import facets, site_columns
+from tests.publishing_data import FORMULA_NAME, published_once
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Publication:
+    return published_once(tmp_path_factory.getbasetemp() / "publishing")
+
+
+@pytest.fixture
+def db(release: Publication) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(f"file:{release.database}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+def _query(db: sqlite3.Connection, name: str) -> list[dict]:
+    cursor = db.execute(canned_queries()[name]["sql"])
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+@pytest.mark.parametrize("name", datapackages.resource_names())
+def test_tables_match_the_table_schemas(db: sqlite3.Connection, name: str) -> None:
+    columns = [row[1] for row in db.execute(f'PRAGMA table_info("{name}")')]
+    assert columns == site_columns(name)
+    assert columns[: len(datapackages.field_names(name))] == datapackages.field_names(name)
+    indexed = {row[1] for row in db.execute(f'PRAGMA index_list("{name}")')}
+    assert {f"{name}_{column}" for column in facets(name)} <= indexed
+
+
+def test_rows_are_typed_and_joined_to_their_institution(db: sqlite3.Connection) -> None:
+    row = db.execute(
+        "SELECT http_status, region, sphere FROM observations WHERE institution_id ="
+        " 'oms-1' LIMIT 1"
+    ).fetchone()
+    assert row == (None, "RU-OMS", "social")
+    assert db.execute(
+        "SELECT typeof(days_late) FROM compliance WHERE days_late IS NOT NULL"
+    ).fetchone() == ("integer",)
+    assert db.execute(
+        "SELECT violation FROM changes WHERE institution_id = 'tom-2'"
+    ).fetchone() == (1,)
+
+
+def test_names_are_searchable_and_formula_safe(db: sqlite3.Connection) -> None:
+    found = db.execute(
+        "SELECT i.id FROM institutions_fts f JOIN institutions i ON i.rowid ="
+        " f.rowid WHERE institutions_fts MATCH 'Забота'"
+    ).fetchall()
+    assert found == [("oms-1",)]
+    name = db.execute("SELECT name FROM institutions WHERE id = 'tom-2'").fetchone()[0]
+    assert name == "'" + FORMULA_NAME  # Datasette's own CSV export is as safe as the package's
+
+
+def test_canned_queries_answer(db: sqlite3.Connection) -> None:
+    overdue = {r["Регион"]: r for r in _query(db, "overdue_plans_by_region")}
+    assert (overdue["RU-OMS"]["Просрочено"], overdue["RU-OMS"]["С опозданием"]) == (1, 1)
+    assert overdue["RU-TOM"]["Просрочено"] == 1
+    no_form = {r["id"]: r["survey_form"] for r in _query(db, "no_live_survey_form")}
+    assert no_form == {
+        "tom-1": "broken",
+        "tom-2": "broken",
+        "oms-1": "not_found",
+        "oms-2": "site_unreachable",
+    }
+    assert [r["id"] for r in _query(db, "wrong_bus_gov_card")] == ["oms-1"]
+    ranking = _query(db, "region_ranking")
+    assert [(r["Место"], r["Регион"]) for r in ranking] == [(1, "RU-TOM"), (2, "RU-OMS")]
+    changes = _query(db, "changes_since_last_release")
+    assert changes[0]["violation"] == 1
+    assert {(r["institution_id"], r["subject"]) for r in _query(db, "new_violations")} == {
+        ("tom-2", "tomsk-2013:plan_posted"),
+        ("tom-1", "survey_form"),
+    }
+
+
+def test_metadata_describes_every_column_and_carries_the_licence(release: Publication) -> None:
+    metadata = json.loads((release.out / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["license"] == "Creative Commons Attribution 4.0"
+    assert metadata["source"] and metadata["license_url"].startswith("https://creativecommons")
+    tables = metadata["databases"]["nokwatch"]["tables"]
+    assert set(tables) == set(datapackages.resource_names())
+    for name, table in tables.items():
+        assert table["title"] and table["description"]
+        assert list(table["columns"]) == site_columns(name)
+        assert all(len(text) > 3 for text in table["columns"].values())
+    assert tables["observations"]["facets"][:3] == ["region", "sphere", "founder"]
+    assert tables["observations"]["columns"]["region"].endswith("(из реестра учреждений)")
+    queries = metadata["databases"]["nokwatch"]["queries"]
+    assert set(queries) == set(canned_queries()) and len(queries) == 6
+    assert all(
+        q["title"] and q["description"] and q["sql"].startswith(("SELECT", "WITH"))
+        for q in queries.values()
+    )
