@@ -37,6 +37,10 @@ from publisher.store import Store, utc_now
 from publisher.urls import normalise_website
 
 _MATCH_KEYS = (("bus_gov_id",), ("reg_num",), ("inn", "kpp"), ("ogrn",))
+_MATCH_SQL = (
+    "SELECT * FROM institutions WHERE bus_gov_id = ? OR reg_num = ? OR (inn = ? AND kpp = ?)"
+    " OR ogrn = ? ORDER BY id"
+)
 _UNKNOWN = object()
 _SUMMARY_ERRORS = 20
 
@@ -90,6 +94,8 @@ def sync_registry(store: Store, source: str | Path, *, complete: bool | None = N
 
 def _sync_path(store: Store, path: Path, label: str, complete: bool) -> SyncReport:
     report = SyncReport(label)
+    # A register-sized sync touches every index of the registry; keep them in memory (128 MiB).
+    store.db.execute("PRAGMA cache_size = -131072")
     with store.transaction() as db:
         sync = _Sync(db, report, label)
         for item in read_positions(path):
@@ -161,6 +167,9 @@ class _Sync:
         self.unreadable = 0
         self.seen: set[str] = set()
         self.columns = datapackages.field_names("institutions")
+        names = ", ".join(f'"{c}"' for c in self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        self.insert_sql = f"INSERT INTO institutions ({names}) VALUES ({marks})"
         query = "SELECT DISTINCT institution_id FROM local_overrides"
         self.overridden = {row[0] for row in db.execute(query)}
 
@@ -197,19 +206,19 @@ class _Sync:
         return dict(row) if row is not None else None
 
     def _match(self, values: dict, position_id: str) -> dict | None:
+        params = [values["bus_gov_id"], values["reg_num"], values["inn"], values["kpp"]]
+        candidates = self.db.execute(_MATCH_SQL, [*params, values["ogrn"]]).fetchall()
         for keys in _MATCH_KEYS:
-            if not all(values[k] for k in keys):
-                continue
-            where = " AND ".join(f'"{k}" = ?' for k in keys)
-            sql = f"SELECT * FROM institutions WHERE {where} ORDER BY id"
-            for row in self.db.execute(sql, [values[k] for k in keys]).fetchall():
-                taken = self.db.execute(
-                    "SELECT 1 FROM busgov_state WHERE institution_id = ? AND position_id != ?",
-                    (row["id"], position_id),
-                ).fetchone()
-                if taken is None:
+            for row in candidates:
+                if all(values[k] and row[k] == values[k] for k in keys) and not self._taken(
+                    row["id"], position_id
+                ):
                     return dict(row)
         return None
+
+    def _taken(self, institution_id: str, position_id: str) -> bool:
+        sql = "SELECT 1 FROM busgov_state WHERE institution_id = ? AND position_id != ?"
+        return self.db.execute(sql, (institution_id, position_id)).fetchone() is not None
 
     def _create(self, position: Position, values: dict) -> str | None:
         sphere = sphere_for(position.okved, values["name"])
@@ -220,12 +229,9 @@ class _Sync:
         if problem:
             self.report.errors.append(DocumentError(position.source, position.document, problem))
             return None
-        row = {**values, "id": self._free_id(position), "sphere": sphere, "kind": "institution"}
+        row = {**values, "sphere": sphere, "kind": "institution"}
         row["source"] = f"bus.gov.ru: {position.source}"
-        marks = ", ".join("?" for _ in self.columns)
-        names = ", ".join(f'"{c}"' for c in self.columns)
-        sql = f"INSERT INTO institutions ({names}) VALUES ({marks})"
-        self.db.execute(sql, [row.get(c) for c in self.columns])
+        self._insert(row, position)
         self._change(row["id"], position.change_date, "new", "status", None, "open", position)
         self.report.new += 1
         return row["id"]
@@ -238,10 +244,17 @@ class _Sync:
             return f"OKTMO «{values['oktmo'] or ''}»: регион не определён (unknown region)"
         return None
 
-    def _free_id(self, position: Position) -> str:
+    def _insert(self, row: dict, position: Position) -> str:
+        """Insert a new institution as bus-<regNum>, or bus-<regNum>-<positionId> if that is taken."""
         base = f"bus-{position.reg_num or position.position_id}"
-        taken = self.db.execute("SELECT 1 FROM institutions WHERE id = ?", (base,)).fetchone()
-        return f"{base}-{position.position_id}" if taken else base
+        for candidate in (base, f"{base}-{position.position_id}"):
+            row["id"] = candidate
+            try:
+                self.db.execute(self.insert_sql, [row.get(c) for c in self.columns])
+                return candidate
+            except sqlite3.IntegrityError:
+                continue
+        raise InputError(f"{position.where}: id «{base}» уже занят (id taken)")
 
     def _update(self, row: dict, values: dict, last: dict | None, position: Position) -> None:
         overrides = self._overrides(row["id"])
