@@ -104,7 +104,7 @@ def write_charts(database: Path, folder: Path, names: dict[str, str]) -> list[Pa
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for region in sorted(data, key=lambda r: (r != NATIONAL, r)):
-        title = f"{names.get(region, region)} ({region}): доля успешных проверок"
+        title = f"{({NATIONAL: 'Россия'} | names).get(region, region)} ({region}): доля успешных проверок"
         path = folder / f"{region}.svg"
         path.write_text(svg(title, data[region]), encoding="utf-8")
         written.append(path)

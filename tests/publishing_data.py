@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from publisher.store import Store
@@ -171,3 +177,38 @@ def published_once(base: Path) -> object:
         _PUBLISHED["release"] = publish(store, out=Path(base) / "out")
         store.close()
     return _PUBLISHED["release"]
+
+
+@contextmanager
+def running_datasette(release: Path) -> Iterator[str]:
+    """A real Datasette subprocess serving ``release`` on a free loopback port; yields its URL."""
+    from publisher.serve import datasette_command
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        datasette_command(release, "127.0.0.1", port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"datasette exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/versions.json", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("datasette did not start within 30 s")

@@ -54,8 +54,11 @@ def manifest(datasette) -> dict:
 
 
 @hookimpl
-def extra_template_vars(datasette):
-    return {"nokwatch": manifest(datasette)}
+def extra_template_vars(datasette, template):
+    extra = {"nokwatch": manifest(datasette)}
+    if template.startswith("pages/"):  # custom pages get no metadata: the footer needs its licence
+        extra["metadata"] = datasette.metadata()
+    return extra
 
 
 def public_file(folder: Path, path: str) -> Path | None:
