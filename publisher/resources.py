@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterable
 from publisher.kpi import kpi_rows
 from publisher.obligations import obligation_rows
 from publisher.store import Store
+from schedules.streaks import unreachable_sites
 
 DERIVED: dict[str, Callable[[Store], Iterable[dict]]] = {
     "findings": Store.findings,
     "obligations": obligation_rows,
     "kpi": kpi_rows,
+    "unreachable_sites": unreachable_sites,
 }
 FROM_RELEASES = ("changes",)  # computed by comparing packages, not from the store
 

@@ -45,13 +45,6 @@ def _store(data_dir: str) -> Iterator[Store]:
         opened.store.close()
 
 
-def publication_dir(data_dir: str | Path) -> Path:
-    """Where ``nokwatch publish`` writes by default, so the service publishes the same way."""
-    from nokwatch.cli import Context
-
-    return Context(Path(data_dir), False).publication
-
-
 def sync_registry(data_dir: str, source: str | None = None) -> str:
     """Follow the bus.gov.ru register from the configured source; skipped when none is set."""
     if not source:
@@ -94,11 +87,11 @@ def compute_deadlines(data_dir: str) -> str:
 
 
 def publish_release(data_dir: str) -> str:
-    """Publish the validated package and Datasette database where ``nokwatch publish`` does."""
+    """Publish a new release (atomic in the publisher: a kill leaves the previous one intact)."""
     with _store(data_dir) as store:
-        publication = publish_step(store, publication_dir(data_dir), _echo("publish"))
+        publication = publish_step(store, Path(data_dir), None, _echo("publish"))
     rows = sum(publication.rows.values())
-    return f"published {publication.descriptor}: {rows} rows"
+    return f"release {publication.version} ({publication.bump}) at {publication.out}: {rows} rows"
 
 
 def call(func_ref: str, kwargs: dict) -> str:

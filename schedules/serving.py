@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from schedules.jobs import publication_dir
+from publisher.releases import latest
 
 log = logging.getLogger("schedules.serving")
 MAX_PAUSE = 60.0  # seconds, at most, between restarts of a Datasette that keeps dying
@@ -28,12 +28,9 @@ class Datasette:
         self.next_start = 0.0
 
     def fingerprint(self) -> tuple:
-        """What is published now: changes whenever a release is written."""
-        candidates = (
-            publication_dir(self.data_dir) / "nokwatch.db",
-            self.data_dir / "releases" / "latest",
-        )
-        return tuple((str(p), p.stat().st_mtime_ns) for p in candidates if p.exists())
+        """What is published now: the folder ``releases/latest`` points to, which each release moves."""
+        folder = latest(self.data_dir)
+        return (str(folder),) if folder is not None else ()
 
     def check(self) -> None:
         """Start; restart after a new release, or after a crash with a growing pause."""
