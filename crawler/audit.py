@@ -6,11 +6,13 @@ Pure bookkeeping, no I/O: the spider feeds it, the pipeline stores what ``result
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 
 from crawler.items import ITEMS, Finding, Page, SiteContext
 
 _RANK = {"found": 3, "live": 3, "outdated": 2, "mismatch": 2, "broken": 1}
+TLS_ITEM = "tls_certificate"
 
 
 @dataclass(frozen=True)
@@ -50,20 +52,29 @@ class SiteAudit:
 
     context: SiteContext
     max_pages: int = 40
+    max_bytes: int = 50_000_000
+    max_seconds: float = 600.0
     pending: int = 0
     pages: int = 0
     errors: int = 0
+    bytes: int = 0
+    started: float = field(default_factory=time.monotonic)
+    tls: str | None = None  # the certificate's state, when the site was reached over https (or not)
     seen_urls: set[str] = field(default_factory=set)
     failure: str | None = None  # typed cause when the home page could not be fetched
     fetched: set[str] = field(default_factory=set)  # URLs whose content the detectors have read
     candidates: dict[str, list[tuple[Finding, Evidence]]] = field(default_factory=dict)
 
     def claim(self, url: str) -> bool:
-        """True the first time a URL is seen within the page budget (then it may be fetched)."""
-        if url in self.seen_urls or len(self.seen_urls) >= self.max_pages:
+        """True the first time a URL is seen within the site's budget (then it may be fetched)."""
+        if url in self.seen_urls or len(self.seen_urls) >= self.max_pages or self.exhausted():
             return False
         self.seen_urls.add(url)
         return True
+
+    def exhausted(self) -> bool:
+        """True once the site has used its bytes or wall-clock budget: fetch nothing more."""
+        return self.bytes >= self.max_bytes or time.monotonic() - self.started >= self.max_seconds
 
     def read(self, *urls: str) -> None:
         """Note that the detectors have read these URLs' content (request and final URL)."""
@@ -95,6 +106,8 @@ class SiteAudit:
             status = "blocked_by_robots" if self.failure == "blocked_by_robots" else "site_unreachable"
             return [Observation(iid, item, status, self.context.home_url, self.failure) for item in ITEMS]
         observations = []
+        if self.tls is not None:
+            observations.append(Observation(iid, TLS_ITEM, self.tls, self.context.home_url))
         for item in ITEMS:
             chosen = self.best(item)
             if chosen is None:

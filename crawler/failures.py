@@ -6,7 +6,16 @@ A failure to fetch is never evidence that something is absent; these causes beco
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.core.downloader.handlers.http11 import TunnelError
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as tx
 from twisted.python.failure import Failure
@@ -35,6 +44,27 @@ def _tls_failure(failure: Failure) -> bool:
     return "ssl" in text or "tls" in text or "certificate" in text
 
 
+# Scrapy's own download exceptions (2.13+) and the Twisted ones they wrap, in the order checked.
+_TYPED: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    ((CannotResolveHostError, tx.DNSLookupError), "dns"),
+    ((DownloadConnectionRefusedError, tx.ConnectionRefusedError), "refused"),
+    ((DownloadTimeoutError, tx.TimeoutError, tx.TCPTimedOutError), "timeout"),
+    (DownloadCancelledError, "too_large"),  # the only cancellation is DOWNLOAD_MAXSIZE's
+    (TunnelError, "proxy_error"),  # the proxy refused CONNECT; its error header is not passed on
+)
+_LOST = (ResponseDataLossError, DownloadFailedError, ResponseFailed, ResponseNeverReceived,
+         tx.ConnectionLost, tx.ConnectionDone)
+
+
+def _ignored(message: str) -> str:
+    message = message.lower()
+    for words, cause in ((("robots",), "blocked_by_robots"), (("redirect",), "redirect_loop"),
+                         (("private",), "private_address"), (("max size", "maxsize"), "too_large")):
+        if any(word in message for word in words):
+            return cause
+    return "other"
+
+
 def cause_of_failure(failure: Failure) -> str:
     """The typed cause for a download failure."""
     value = failure.value
@@ -42,24 +72,12 @@ def cause_of_failure(failure: Failure) -> str:
         response = value.response
         return cause_of_status(response.status, response.headers.get("X-Squid-Error", b"").decode() or None)
     if isinstance(value, IgnoreRequest):
-        message = str(value).lower()
-        if "robots" in message:
-            return "blocked_by_robots"
-        if "redirect" in message:
-            return "redirect_loop"
-        if "private" in message:
-            return "private_address"
-        return "other"
-    if isinstance(value, tx.DNSLookupError):
-        return "dns"
-    if isinstance(value, tx.ConnectionRefusedError):
-        return "refused"
-    if isinstance(value, tx.TimeoutError | tx.TCPTimedOutError):
-        return "timeout"
+        return _ignored(str(value))
+    for types, cause in _TYPED:
+        if isinstance(value, types):
+            return cause
     if _tls_failure(failure):
         return "tls"
-    if isinstance(value, ResponseFailed | ResponseNeverReceived | tx.ConnectionLost | tx.ConnectionDone):
+    if isinstance(value, _LOST):
         return "connection_lost"
-    if "maxsize" in str(value).lower() or "cancelled" in str(value).lower():
-        return "too_large"
-    return "other"
+    return "too_large" if "max size" in str(value).lower() else "other"

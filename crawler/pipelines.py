@@ -32,17 +32,22 @@ def observation_row(run_id: str, checked_at: str, obs: Observation, evidence_pat
 class StorePipeline:
     """Writes each site's observations as soon as its audit ends, so an interrupted crawl keeps them."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, run_id: str = "") -> None:
         self.data_dir = data_dir
+        self.run_id = run_id
         self.store: Store | None = None
         self.counts = {"sites": 0, "sites_unreachable": 0, "pages": 0, "errors": 0}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(Path(crawler.settings.get("NOKWATCH_DATA_DIR")))
+        settings = crawler.settings
+        return cls(Path(settings.get("NOKWATCH_DATA_DIR")), settings.get("NOKWATCH_RUN_ID", ""))
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = Store(self.data_dir / "nokwatch.db")
+        # A resumed run carries on counting from what its interrupted part stored.
+        for row in self.store.rows("crawls", "run_id = ?", [self.run_id]):
+            self.counts = {name: row[name] or 0 for name in self.counts}
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store is not None:

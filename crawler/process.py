@@ -1,12 +1,14 @@
 """The crawl as a process of its own (Twisted's reactor cannot be restarted inside one process).
 
-    python -m crawler.process --data-dir DATA --run-id RUN --institutions FILE [--jobdir DIR]
+    python -m crawler.process --data-dir DATA --run-id RUN --institutions FILE [--log-file FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Mapping
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
@@ -15,16 +17,40 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.spiders.sites import SitesSpider
 
+# Environment variables an operator (or a test) may use to override settings of the same name.
+ENV_SETTINGS = {
+    "NOKWATCH_CONTACT_URL": str, "NOKWATCH_CA_BUNDLE": str, "NOKWATCH_ALLOW_PRIVATE": str,
+    "NOKWATCH_DOWNLOAD_TIMEOUT": float, "NOKWATCH_MAX_PAGES_PER_SITE": int,
+    "NOKWATCH_MAX_SECONDS_PER_SITE": float, "NOKWATCH_DOWNLOAD_MAXSIZE": int,
+    "NOKWATCH_CONCURRENT_REQUESTS": int, "NOKWATCH_DOWNLOAD_DELAY": float,
+    "NOKWATCH_AUTOTHROTTLE_ENABLED": str,
+}
+_SCRAPY_NAMES = {"NOKWATCH_DOWNLOAD_TIMEOUT": "DOWNLOAD_TIMEOUT", "NOKWATCH_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
+                 "NOKWATCH_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",
+                 "NOKWATCH_DOWNLOAD_DELAY": "DOWNLOAD_DELAY",
+                 "NOKWATCH_AUTOTHROTTLE_ENABLED": "AUTOTHROTTLE_ENABLED"}
 
-def crawl_settings(data_dir: str, jobdir: str | None = None, log_file: str | None = None) -> Settings:
-    """The crawler's settings for one data directory."""
+
+def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> None:
+    for name, kind in ENV_SETTINGS.items():
+        if environ.get(name):
+            settings.set(_SCRAPY_NAMES.get(name, name), kind(environ[name]), priority="cmdline")
+    contact = settings.get("NOKWATCH_CONTACT_URL")
+    settings.set("USER_AGENT", default_settings.USER_AGENT.replace(default_settings.NOKWATCH_CONTACT_URL,
+                                                                   contact), priority="cmdline")
+
+
+def crawl_settings(data_dir: str, run_id: str = "", log_file: str | None = None,
+                   environ: Mapping[str, str] = os.environ) -> Settings:
+    """The crawler's settings for one data directory and run (NOKWATCH_* environment overrides)."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     settings.set("NOKWATCH_DATA_DIR", data_dir, priority="cmdline")
-    if jobdir:
-        settings.set("JOBDIR", jobdir, priority="cmdline")
+    settings.set("NOKWATCH_RUN_ID", run_id, priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", bool(log_file), priority="cmdline")
     if log_file:
         settings.set("LOG_FILE", log_file, priority="cmdline")
+    _apply_environment(settings, environ)
     return settings
 
 
@@ -33,11 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--run-id", required=True)
     parser.add_argument("--institutions", required=True)
-    parser.add_argument("--jobdir")
     parser.add_argument("--log-file")
     args = parser.parse_args(argv)
-    process = CrawlerProcess(crawl_settings(args.data_dir, args.jobdir, args.log_file),
-                             install_root_handler=bool(args.log_file))
+    process = CrawlerProcess(crawl_settings(args.data_dir, args.run_id, args.log_file))
     crawler = process.create_crawler(SitesSpider)
     done = {"sites": 0}
 

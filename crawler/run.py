@@ -1,4 +1,9 @@
-"""Run a crawl over (part of) the registry in a child process, and record the run in the store."""
+"""Run a crawl over (part of) the registry in a child process, and record the run in the store.
+
+An interrupted run is resumed by its id: sites whose observations the run already stored are
+skipped, the others are audited again from scratch (a site's audit lives in the crawler's memory,
+so half an audit cannot be resumed; whole sites are committed one at a time, so none is lost).
+"""
 
 from __future__ import annotations
 
@@ -26,18 +31,16 @@ class CrawlSummary:
 
 
 def crawl(data_dir: Path, regions: Iterable[str] = (), ids: Iterable[str] = (),
-          progress: Callable[[str], None] = print, env: dict[str, str] | None = None) -> CrawlSummary:
+          progress: Callable[[str], None] = print, env: dict[str, str] | None = None,
+          resume: str | None = None) -> CrawlSummary:
     """Crawl the registry's sites (optionally some regions or institutions) and store observations."""
     data_dir = Path(data_dir)
-    with Store(data_dir / "nokwatch.db") as store:
-        institutions = store.institutions(regions=regions, ids=ids)
-        scope = ",".join([*regions, *ids]) or "all"
-        run_id = store.start_crawl(scope)
-    job = data_dir / "crawl-jobs" / run_id
-    job.mkdir(parents=True, exist_ok=True)
-    (job / "institutions.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
-    progress(f"crawl {run_id}: {len(institutions)} sites ({scope})")
-    status = _run_child(data_dir, run_id, job, len(institutions), progress, env)
+    run_id, institutions = _resume(data_dir, resume) if resume else _start(data_dir, regions, ids)
+    job = job_folder(data_dir, run_id)
+    (job / "pending.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
+    progress(f"crawl {run_id}: {len(institutions)} sites{' left' if resume else ''}")
+    status = _run_child(child_command(data_dir, run_id, job / "pending.json"), len(institutions),
+                        progress, env)
     with Store(data_dir / "nokwatch.db") as store:
         store.finish_crawl(run_id, status, "" if status == "finished" else f"see {job / 'crawl.log'}")
         row = next(store.rows("crawls", "run_id = ?", [run_id]))
@@ -45,11 +48,42 @@ def crawl(data_dir: Path, regions: Iterable[str] = (), ids: Iterable[str] = (),
                         row["errors"])
 
 
-def _run_child(data_dir: Path, run_id: str, job: Path, total: int,
-               progress: Callable[[str], None], env: dict[str, str] | None) -> str:
-    command = [sys.executable, "-m", "crawler.process", "--data-dir", str(data_dir),
-               "--run-id", run_id, "--institutions", str(job / "institutions.json"),
-               "--jobdir", str(job / "state"), "--log-file", str(job / "crawl.log")]
+def job_folder(data_dir: Path, run_id: str) -> Path:
+    """Where a run keeps its institutions list and log (``crawl-jobs/<run_id>/``)."""
+    job = Path(data_dir) / "crawl-jobs" / run_id
+    job.mkdir(parents=True, exist_ok=True)
+    return job
+
+
+def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[str, list[dict]]:
+    with Store(data_dir / "nokwatch.db") as store:
+        institutions = store.institutions(regions=regions, ids=ids)
+        run_id = store.start_crawl(",".join([*regions, *ids]) or "all")
+    job = job_folder(data_dir, run_id)
+    (job / "institutions.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
+    return run_id, institutions
+
+
+def _resume(data_dir: Path, run_id: str) -> tuple[str, list[dict]]:
+    path = Path(data_dir) / "crawl-jobs" / run_id / "institutions.json"
+    if not path.exists():
+        raise ValueError(f"no crawl {run_id} to resume in {data_dir}")
+    institutions = json.loads(path.read_text(encoding="utf-8"))
+    with Store(data_dir / "nokwatch.db") as store:
+        done = {row["institution_id"] for row in store.rows("observations", "run_id = ?", [run_id])}
+        store.update_crawl(run_id, status="running", finished_at=None)
+    return run_id, [row for row in institutions if row["id"] not in done]
+
+
+def child_command(data_dir: Path, run_id: str, institutions: Path) -> list[str]:
+    """The command line of the crawl's child process."""
+    job = job_folder(data_dir, run_id)
+    return [sys.executable, "-m", "crawler.process", "--data-dir", str(data_dir), "--run-id", run_id,
+            "--institutions", str(institutions), "--log-file", str(job / "crawl.log")]
+
+
+def _run_child(command: list[str], total: int, progress: Callable[[str], None],
+               env: dict[str, str] | None) -> str:
     child_env = {**os.environ, **(env or {})}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env) as child:
         assert child.stdout is not None

@@ -8,8 +8,9 @@ BOT_NAME = "nokwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Say who we are and where to complain; operators can override the contact URL.
-USER_AGENT = f"nokwatch/{__version__} (+https://github.com/nokwatch/nokwatch; open-data monitoring)"
+# Say who we are and where to complain; operators set their own contact URL (NOKWATCH_CONTACT_URL).
+NOKWATCH_CONTACT_URL = "https://github.com/nokwatch/nokwatch"
+USER_AGENT = f"nokwatch/{__version__} (+{NOKWATCH_CONTACT_URL}; open-data monitoring)"
 ROBOTSTXT_OBEY = True
 
 # Many hosts at once, each gently.
@@ -23,6 +24,23 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 REACTOR_THREADPOOL_MAXSIZE = 20
 DNS_TIMEOUT = 15
 
+# Shared hosting platforms get one slot for all their sites (crawler.slots): a few requests at a
+# time to the whole platform, not two per school.
+NOKWATCH_PLATFORM_SLOTS: dict[str, str] = {}  # empty: crawler.slots.PLATFORMS
+DOWNLOAD_SLOTS = {
+    "platform:gosweb": {"concurrency": 6, "delay": 0.1},
+    "platform:tvoysadik": {"concurrency": 4, "delay": 0.1},
+    "platform:uralschool": {"concurrency": 4, "delay": 0.1},
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.guard.PrivateAddressMiddleware": 90,  # before robots.txt is even asked for
+    "crawler.slots.PlatformSlotMiddleware": 95,
+}
+NOKWATCH_ALLOW_PRIVATE = False  # the registry is user input: never probe the local network
+
+# Certificates are judged against certifi plus this bundle (e.g. the Russian Trusted Root CA).
+NOKWATCH_CA_BUNDLE = ""
+
 # Bounded work per request and per site.
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
@@ -30,6 +48,8 @@ DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 1
 NOKWATCH_MAX_PAGES_PER_SITE = 40
+NOKWATCH_MAX_BYTES_PER_SITE = 50 * 1024 * 1024
+NOKWATCH_MAX_SECONDS_PER_SITE = 600  # wall clock from the first request; in-flight ones still finish
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 COOKIES_ENABLED = False

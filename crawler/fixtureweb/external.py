@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from crawler.fixtureweb.content import SURVEY_FORM
-from crawler.fixtureweb.sites import FixtureResponse
+from crawler.fixtureweb.response import FixtureResponse
 
 EXTERNAL_HOSTS = ("forms.yandex.ru", "docs.google.com", "bus.gov.ru")
 

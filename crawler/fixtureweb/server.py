@@ -7,46 +7,25 @@ simulate is answered the way a forwarding proxy with no network answers (502 and
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import ssl
-import tempfile
 import threading
-from functools import cache
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.fixtureweb import tls
 from crawler.fixtureweb.external import EXTERNAL_HOSTS, respond_external
-from crawler.fixtureweb.sites import FixtureResponse, Site, SiteSpec
+from crawler.fixtureweb.response import FixtureResponse
+from crawler.fixtureweb.sites import Site, SiteSpec
 
 NO_NETWORK = FixtureResponse(
     502, b"Proxy: no route to this host (simulated web only)",
     (("X-Squid-Error", "ERR_CONNECT_FAIL 101"), ("Content-Type", "text/plain")),
 )
-
-
-@cache
-def _tls_context() -> ssl.SSLContext:
-    """A server context with a throw-away self-signed certificate (the crawler judges it)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "nokwatch fixture web")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .sign(key, hashes.SHA256()))
-    folder = Path(tempfile.mkdtemp(prefix="nokwatch-fixture-tls-"))
-    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    return context
+# How a forwarding proxy reports a host that does not resolve or refuses connections.
+PROXY_FAILURES = {"dns": "ERR_DNS_FAIL 0", "refused": "ERR_CONNECT_FAIL 111"}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -59,18 +38,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_CONNECT(self) -> None:
         host = self.path.split(":")[0].lower()
-        if not self.server.knows(host):
-            self._send(NO_NETWORK)
+        refusal = self.server.refusal(host)
+        if refusal is not None:
+            self._send(refusal)
             return
         self.send_response(200, "Connection established")
         self.end_headers()
+        self.close_connection = True  # the socket now belongs to the tunnel, whatever happens
         try:
-            tls = _tls_context().wrap_socket(self.connection, server_side=True)
+            wrapped = self.server.tls_context(host).wrap_socket(self.connection, server_side=True)
         except (ssl.SSLError, OSError):
             return
         handler = type("TunnelHandler", (_Handler,), {"tunnel_host": host})
-        handler(tls, self.client_address, self.server)
-        self.close_connection = True
+        try:
+            handler(wrapped, self.client_address, self.server)
+        except OSError:
+            pass  # the crawler hung up on a slow or huge body
+        finally:
+            wrapped.close()
 
     def do_GET(self) -> None:
         split = urlsplit(self.path)
@@ -79,7 +64,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             host = self.tunnel_host or (self.headers.get("Host") or "").split(":")[0].lower()
             target = self.path
-        self._send(self.server.respond(host, target or "/"))
+        self.server.user_agents[host] = self.headers.get("User-Agent", "")
+        with self.server.visit(host):
+            self._send(self.server.respond(host, target or "/"))
 
     def do_HEAD(self) -> None:
         self.do_GET()
@@ -88,10 +75,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        if response.stream is None:
+            self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        if self.command == "HEAD":
+            return
+        try:
+            for chunk in [response.body] if response.stream is None else response.stream():
+                self.wfile.write(chunk)
+                self.wfile.flush()
+        except OSError:  # the crawler gave up on a slow or huge body: that is the point
+            self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):
@@ -101,11 +95,45 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.sites = sites
         self.requests = 0
+        self.user_agents: dict[str, str] = {}  # the last User-Agent each host saw
+        self.peaks: dict[str, int] = {}  # most requests in flight at once, per host and per platform
+        self._in_flight: dict[str, int] = {}
+        self._lock = threading.Lock()
 
-    def knows(self, host: str) -> bool:
-        return host.removeprefix("www.") in self.sites or host in EXTERNAL_HOSTS
+    @contextlib.contextmanager
+    def visit(self, host: str) -> Iterator[None]:
+        """Count a request in flight for its host and its platform (the name's last two labels)."""
+        keys = (host, ".".join(host.split(".")[-2:]))
+        with self._lock:
+            for key in keys:
+                self._in_flight[key] = self._in_flight.get(key, 0) + 1
+                self.peaks[key] = max(self.peaks.get(key, 0), self._in_flight[key])
+        try:
+            yield
+        finally:
+            with self._lock:
+                for key in keys:
+                    self._in_flight[key] -= 1
+
+    def refusal(self, host: str) -> FixtureResponse | None:
+        """The proxy's error answer when the host cannot be reached, else None."""
+        site = self.sites.get(host.removeprefix("www."))
+        if site is None:
+            return None if host in EXTERNAL_HOSTS else NO_NETWORK
+        error = PROXY_FAILURES.get(site.spec.failure)
+        if error is None:
+            return None
+        return FixtureResponse(502, b"Proxy error", (("X-Squid-Error", error), ("Content-Type", "text/plain")))
+
+    def tls_context(self, host: str) -> ssl.SSLContext:
+        """The certificate the host presents (by its spec; third-party hosts have valid ones)."""
+        site = self.sites.get(host.removeprefix("www."))
+        return tls.server_context(host, site.spec.tls if site else "valid")
 
     def respond(self, host: str, target: str) -> FixtureResponse:
+        refusal = self.refusal(host)
+        if refusal is not None:
+            return refusal
         site = self.sites.get(host.removeprefix("www."))
         if site is not None:
             return site.respond(target)
@@ -127,8 +155,23 @@ class FixtureWeb:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
+    def ca_file(self) -> Path:
+        """The test CA that issued the simulated sites' certificates (for NOKWATCH_CA_BUNDLE)."""
+        return tls.ca_file()
+
+    @property
     def requests(self) -> int:
         return self._server.requests
+
+    @property
+    def user_agents(self) -> dict[str, str]:
+        """The last User-Agent header each host received."""
+        return self._server.user_agents
+
+    @property
+    def peaks(self) -> dict[str, int]:
+        """Most requests in flight at once per host, and per platform (``gosuslugi.ru``…)."""
+        return self._server.peaks
 
     def start(self) -> FixtureWeb:
         self._thread.start()

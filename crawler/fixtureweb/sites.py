@@ -5,16 +5,29 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.fixtureweb import content
+from crawler.fixtureweb import content, traps
 from crawler.fixtureweb.platforms import LAYOUTS, Layout
+from crawler.fixtureweb.response import FixtureResponse
 
-PLAN_KINDS = ("html", "rtf", "none", "outdated", "lookalike")
+PLAN_KINDS = ("html", "rtf", "none", "outdated", "lookalike", "pdf", "scan", "docx", "doc", "odt")
 SURVEY_KINDS = ("html_form", "yandex", "google", "placeholder", "downloadable", "dead_embed",
                 "closed_google", "none")
 BUS_GOV_KINDS = ("own", "own_tab", "qr", "other", "none")
-FAILURES = ("", "http_500", "robots", "redirect_loop", "calendar_trap")
+FAILURES = ("", "http_500", "robots", "redirect_loop", "calendar_trap", "dns", "refused", "slow",
+            "gzip_bomb", "huge_file", "broken_html")
+ENCODINGS = ("utf-8", "windows-1251", "koi8-r")
+ASSETS = Path(__file__).parent / "assets"
+# Binary plan documents: asset file, extension in the URL, Content-Type served.
+DOCUMENTS = {
+    "pdf": ("plan.pdf", "pdf", "application/pdf"),
+    "scan": ("plan_scan.pdf", "pdf", "application/pdf"),
+    "docx": ("plan.docx", "docx", "application/octet-stream"),  # as many CMSs serve it
+    "doc": ("plan.doc", "doc", "application/msword"),
+    "odt": ("plan.odt", "odt", "application/vnd.oasis.opendocument.text"),
+}
 
 
 @dataclass(frozen=True)
@@ -25,8 +38,8 @@ class SiteSpec:
     name: str
     sphere: str
     platform: str = "static"
-    encoding: str = "utf-8"  # "utf-8" or "windows-1251"
-    charset_in: str = "header"  # where the charset is declared: header | meta | none
+    encoding: str = "utf-8"  # one of ENCODINGS
+    charset_in: str = "header"  # where the charset is declared: header | meta | none | mislabelled
     plan: str = "html"
     plan_approved: date = date(2024, 3, 12)
     plan_depth: int = 1  # clicks from the home page to the НОК section
@@ -34,19 +47,17 @@ class SiteSpec:
     bus_gov: str = "own"
     bus_gov_id: str = "100001"
     failure: str = ""
+    https: bool = False  # the registry names the https:// address
+    tls: str = "valid"  # the certificate's state (crawler.fixtureweb.tls.TLS_STATES)
+
+    @property
+    def url(self) -> str:
+        """The site's address as the registry holds it."""
+        return f"{'https' if self.https else 'http'}://{self.host}/"
 
     @property
     def layout(self) -> Layout:
         return LAYOUTS[self.platform]
-
-
-@dataclass(frozen=True)
-class FixtureResponse:
-    """What the fixture web answers to one request."""
-
-    status: int
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _link(href: str, text: str) -> str:
@@ -70,7 +81,24 @@ class Site:
             f"{lay.file_prefix}doc{self._file_id}.rtf": self._plan_rtf,
             f"{lay.file_prefix}anketa.rtf": lambda: self._rtf("Анкета (бланк для заполнения)"),
         }
+        if self.spec.plan in DOCUMENTS:
+            routes[self._document_url] = self._document
         return routes
+
+    @property
+    def _document_url(self) -> str:
+        """Where the plan document lives: a platform's file card, or doc1234.<ext>."""
+        lay, extension = self.spec.layout, DOCUMENTS[self.spec.plan][1]
+        if lay.file_prefix.endswith("="):
+            return f"{lay.file_prefix}{self._file_id}"
+        return f"{lay.file_prefix}doc{self._file_id}.{extension}"
+
+    def _document(self) -> FixtureResponse:
+        if self.spec.failure == "huge_file":
+            return traps.huge_file()
+        asset, _, content_type = DOCUMENTS[self.spec.plan]
+        return FixtureResponse(200, (ASSETS / asset).read_bytes(), (("Content-Type", content_type),
+                               ("Last-Modified", "Tue, 12 Mar 2024 09:00:00 GMT")))
 
     @property
     def _file_id(self) -> int:
@@ -84,6 +112,8 @@ class Site:
             return FixtureResponse(500, b"Internal Server Error")
         if self.spec.failure == "redirect_loop" and path == "/":
             return FixtureResponse(302, b"", (("Location", "/?loop=1"),))
+        if path == "/" and self.spec.failure in ("slow", "gzip_bomb"):
+            return traps.slow_page() if self.spec.failure == "slow" else traps.gzip_bomb()
         key = f"{path}?{split.query}" if split.query else path
         if path == "/news/archive" and self.spec.failure == "calendar_trap":
             return self._archive(dict(parse_qsl(split.query)).get("month", "2024-05"))
@@ -101,9 +131,12 @@ class Site:
         page = (f"<!DOCTYPE html><html><head>{meta}<title>{html.escape(title)} — "
                 f"{html.escape(spec.name)}</title></head><body><nav>{nav}</nav>"
                 f"<h1>{html.escape(title)}</h1>{body}<footer>{self._banner()}</footer></body></html>")
+        if title == spec.name and spec.failure == "broken_html":
+            page = traps.break_markup(page)
         content_type = "text/html"
-        if spec.charset_in == "header":
-            content_type += f"; charset={spec.encoding}"
+        if spec.charset_in in ("header", "mislabelled"):
+            # a mislabelled page says utf-8 but is not: old sites moved to a new server config
+            content_type += f"; charset={'utf-8' if spec.charset_in == 'mislabelled' else spec.encoding}"
         return FixtureResponse(200, page.encode(spec.encoding, "xmlcharrefreplace"),
                                (("Content-Type", content_type),))
 
@@ -147,6 +180,10 @@ class Site:
             parts.append(_link(lay.plan_page, "План по устранению недостатков"))
         elif spec.plan == "rtf":
             parts.append(_link(f"{lay.file_prefix}doc{self._file_id}.rtf", "Скачать"))
+        elif spec.plan in DOCUMENTS:
+            # a scan can only be recognised by its link's words; other documents by their content
+            label = "План по устранению недостатков" if spec.plan == "scan" else "Документ от 12.03.2024"
+            parts.append(f"{label}: {_link(self._document_url, 'Скачать')}")
         if spec.survey != "none":
             parts.append(_link(lay.survey, "Анкета для получателей услуг"))
         return self._page("Независимая оценка качества", "<p>" + "</p><p>".join(parts) + "</p>")

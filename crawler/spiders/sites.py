@@ -7,13 +7,17 @@ what a site's audit concludes is ``crawler.audit``'s, and storing it is the pipe
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.audit import SiteAudit
@@ -22,6 +26,7 @@ from crawler.detectors.links import platform_paths, rank_links, same_site
 from crawler.documents import build_page
 from crawler.failures import cause_of_failure
 from crawler.items import Finding, SiteContext
+from crawler.tlsprobe import ProbeError, certificate_status
 
 MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
 
@@ -38,27 +43,58 @@ class SitesSpider(scrapy.Spider):
         self.audits: dict[str, SiteAudit] = {}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        max_pages = self.settings.getint("NOKWATCH_MAX_PAGES_PER_SITE", 40)
         for row in self.institutions:
             assessed = row.get("assessment_date")
             context = SiteContext(row["id"], row["website"], row.get("bus_gov_id") or None,
                                   date.fromisoformat(assessed) if assessed else None)
-            audit = self.audits[row["id"]] = SiteAudit(context, max_pages=max_pages)
+            audit = self.audits[row["id"]] = self._audit(context)
             audit.claim(row["website"])
             yield self._request(audit, row["website"], depth=0, home=True)
+
+    def _audit(self, context: SiteContext) -> SiteAudit:
+        get = self.settings
+        return SiteAudit(context, max_pages=get.getint("NOKWATCH_MAX_PAGES_PER_SITE", 40),
+                         max_bytes=get.getint("NOKWATCH_MAX_BYTES_PER_SITE", 50_000_000),
+                         max_seconds=get.getfloat("NOKWATCH_MAX_SECONDS_PER_SITE", 600.0))
 
     def _request(self, audit: SiteAudit, url: str, depth: int, home: bool = False) -> scrapy.Request:
         audit.pending += 1
         meta = {"institution_id": audit.context.institution_id, "depth": depth, "home": home}
-        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta,
-                              dont_filter=True, priority=-depth)
+        return scrapy.Request(url, callback=self.parse_home if home else self.parse_page,
+                              errback=self.failed, meta=meta, dont_filter=True, priority=-depth)
+
+    async def parse_home(self, response: Response) -> AsyncIterator[Any]:
+        """The home page: judge the TLS certificate the site presents, then read it like any page."""
+        audit = self.audits[response.meta["institution_id"]]
+        audit.tls = await self._certificate(audit.context.home_url, response.url)
+        for output in self.parse_page(response):
+            yield output
+
+    async def _certificate(self, home_url: str, final_url: str) -> str | None:
+        if urlsplit(final_url).scheme != "https":
+            # an https address that sends visitors to plain http offers no TLS after all
+            return "no_tls" if urlsplit(home_url).scheme == "https" else None
+        split = urlsplit(final_url)
+        host, port = split.hostname or "", split.port or 443
+        proxies = urllib.request.getproxies()
+        proxy = None if urllib.request.proxy_bypass(host) else proxies.get("https")
+        bundle = self.settings.get("NOKWATCH_CA_BUNDLE") or None
+        try:
+            return await maybe_deferred_to_future(deferToThread(certificate_status, host, port, proxy,
+                                                                bundle))
+        except ProbeError as exc:
+            self.logger.info("TLS probe of %s failed: %s", host, exc)
+            return None
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         audit = self.audits[response.meta["institution_id"]]
         audit.pages += 1
+        audit.bytes += len(response.body)
         headers = {k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         page = build_page(response.url, response.status, headers, response.body)
-        audit.read(response.request.url, response.url)
+        if page.text.strip():
+            # a scan or an unreadable file leaves its link's words as the only evidence
+            audit.read(response.request.url, response.url)
         for finding in detect_all(page, audit.context):
             audit.offer(finding, page)
             for target in finding.follow:

@@ -1,0 +1,101 @@
+"""Crawl runs: publication dates across runs, resuming a killed crawl, re-checking from the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from crawler.fixtureweb import FixtureWeb
+from crawler.fixtureweb.generated import generated_sites, site_spec
+from crawler.run import child_command, crawl, job_folder
+from publisher.store import Store
+from tests.crawling import observations, proxy_env, registry
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def test_plan_appearing_between_runs_gets_first_seen_and_last_absent(tmp_path):
+    data_dir = tmp_path / "data"
+    site = replace(site_spec(0), plan="none")
+    registry(data_dir, [site])
+    checked = []
+    for spec in (site, replace(site, failure="dns"), replace(site, plan="html")):
+        with FixtureWeb([spec]) as web:
+            summary = crawl(data_dir, env=proxy_env(web), progress=_quiet)
+        with Store(data_dir / "nokwatch.db") as store:
+            row = next(store.rows("observations", "run_id = ? AND item = 'improvement_plan'",
+                                  [summary.run_id]))
+        checked.append((row["status"], row["checked_at"]))
+        time.sleep(1.1)  # checked_at has one-second resolution
+    assert [status for status, _ in checked] == ["not_found", "site_unreachable", "found"]
+    with Store(data_dir / "nokwatch.db") as store:
+        plan = next(f for f in store.findings() if f["item"] == "improvement_plan")
+    assert plan["status"] == "found"
+    assert plan["first_seen_at"] == checked[2][1]
+    assert plan["last_absent_at"] == checked[0][1]  # the unreachable run does not count as absent
+
+
+def _stored_sites(data_dir: Path, run_id: str) -> int:
+    db = sqlite3.connect(data_dir / "nokwatch.db")
+    try:
+        return db.execute("SELECT COUNT(DISTINCT institution_id) FROM observations WHERE run_id = ?",
+                          [run_id]).fetchone()[0]
+    except sqlite3.OperationalError:  # locked by the child's write: try again
+        return 0
+    finally:
+        db.close()
+
+
+def test_killed_crawl_resumes_and_observes_every_site_exactly_once(tmp_path):
+    data_dir = tmp_path / "data"
+    sites = generated_sites(20)
+    rows = registry(data_dir, sites)
+    with Store(data_dir / "nokwatch.db") as store:
+        run_id = store.start_crawl("all")
+        institutions = store.institutions()
+    listing = job_folder(data_dir, run_id) / "institutions.json"
+    listing.write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
+    with FixtureWeb(sites) as web:
+        env = {**os.environ, **proxy_env(web)}
+        child = subprocess.Popen(child_command(data_dir, run_id, listing), env=env,
+                                 stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 40
+        while _stored_sites(data_dir, run_id) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        interrupted = _stored_sites(data_dir, run_id)
+        assert 3 <= interrupted < len(sites)
+        summary = crawl(data_dir, env=proxy_env(web), progress=_quiet, resume=run_id)
+    assert summary.status == "finished" and summary.sites == len(sites)
+    db = sqlite3.connect(data_dir / "nokwatch.db")
+    counts = dict(db.execute("SELECT institution_id, COUNT(*) FROM observations WHERE run_id = ? "
+                             "AND item = 'improvement_plan' GROUP BY institution_id", [run_id]))
+    assert counts == {row["id"]: 1 for row in rows}
+    assert len(observations(data_dir, run_id)) >= 3 * len(sites)
+
+
+def test_cli_rechecks_chosen_institutions_now(tmp_path):
+    data_dir = tmp_path / "data"
+    sites = generated_sites(4)
+    rows = registry(data_dir, sites)
+    chosen = [rows[1]["id"], rows[3]["id"]]
+    with FixtureWeb(sites) as web:
+        command = [sys.executable, "-m", "nokwatch", "--data-dir", str(data_dir), "crawl",
+                   "--region", rows[0]["region"], "--institution", chosen[0], "--institution", chosen[1]]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False,
+                                env={**os.environ, **proxy_env(web)})
+    assert result.returncode == 0, result.stderr
+    assert "[2/2]" in result.stdout
+    seen = observations(data_dir)
+    assert {iid for iid, _ in seen} == set(chosen)
+    assert seen[(chosen[0], "bus_gov_link")][0] == "found"
