@@ -47,6 +47,17 @@ def alive(pid: int) -> bool:
     return stat is not None and stat[0] != "Z"
 
 
+def children_of(parent: int) -> list[int]:
+    """Pids of the live child processes of ``parent``."""
+    found = []
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat is not None and stat[0] != "Z" and stat[1] == parent:
+                found.append(int(entry.name))
+    return found
+
+
 def crawl_processes() -> list[CrawlProcess]:
     """Every live crawl child on this machine."""
     found = []

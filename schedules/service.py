@@ -37,7 +37,7 @@ from schedules.runs import RunRecorder
 from schedules.serving import Datasette
 
 log = logging.getLogger("schedules.service")
-TICK = 2.0  # seconds between Datasette checks
+TICK = 1.0  # seconds between Datasette checks
 WORKERS = 4  # crawls of several regions may overlap; publish and deadlines are short
 
 

@@ -46,7 +46,7 @@ class Datasette:
             return
         if self.child is not None:
             self.crashes += 1
-            self.next_start = time.monotonic() + min(MAX_PAUSE, 2**self.crashes)
+            self.next_start = time.monotonic() + min(MAX_PAUSE, 2 ** (self.crashes - 1))
             log.warning(
                 "datasette exited; restarting it",
                 extra={"returncode": self.child.returncode, "crashes": self.crashes},
