@@ -66,19 +66,25 @@ def datasette_metadata(
     package = datapackages.package_descriptor()
     licence = package["licenses"][0]
     source = package["sources"][0]
-    return {
-        "title": package["title"],
-        "description": package["description"],
+    credits = {
         "license": licence["title"],
         "license_url": licence["path"],
         "source": source["title"],
         "source_url": package.get("homepage", ""),
         "about": "Методика и описание данных",
         "about_url": package.get("homepage", ""),
+    }
+    # Query pages do not inherit the licence and source: each canned query carries them itself.
+    queries = {name: {**query, **credits} for name, query in canned_queries().items()}
+    return {
+        "title": package["title"],
+        "description": package["description"],
+        **credits,
         "databases": {
             database: {
                 "tables": {name: _table(name) for name in names},
-                "queries": canned_queries(),
+                "queries": queries,
+                **credits,
                 **(extra or {}),
             }
         },

@@ -102,6 +102,7 @@ def test_metadata_describes_every_column_and_carries_the_licence(release: Public
     assert tables["observations"]["columns"]["region"].endswith("(из реестра учреждений)")
     queries = metadata["databases"]["nokwatch"]["queries"]
     assert set(queries) == set(canned_queries()) and len(queries) == 6
+    assert all(q["license_url"] == metadata["license_url"] for q in queries.values())
     assert all(
         q["title"] and q["description"] and q["sql"].startswith(("SELECT", "WITH"))
         for q in queries.values()
