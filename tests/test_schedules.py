@@ -269,3 +269,17 @@ def test_site_failing_three_runs_in_a_row_is_listed_once_and_its_return_noticed(
         ("c", "2026-11-02T02:00:00Z", 5, None),
     ]
     assert rows[1]["error"] == "dns" and rows[1]["website"] == "http://c.example/"
+
+
+def test_every_job_command_and_schedule_field_is_documented(tmp_path: Path) -> None:
+    from schedules.config import _NATIONAL_FIELDS, _REGION_FIELDS
+
+    doc = (REPO / "docs" / "service.md").read_text(encoding="utf-8")
+    schedule = load_schedule(DEFAULT_DIR, tmp_path)
+    names = [spec.func for spec in schedule.jobs] + ["crawl:<REGION>", "~retry"]
+    names += [f"| `{field}` |" for field in (*_NATIONAL_FIELDS, *_REGION_FIELDS)]
+    names += ["nokwatch service", "nokwatch jobs", "run JOB", "--run-now", "`job_runs`"]
+    for name in names:
+        assert name in doc, f"{name} is not in docs/service.md"
+    for command in ("service", "jobs"):
+        assert "Example: nokwatch " + command in main.commands[command].help
