@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     process.crawl(crawler, institutions=args.institutions, run_id=args.run_id)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    if args.log_file:  # Scrapy's counters beside the log, for operators and the benchmark
+        Path(args.log_file).with_name("stats.json").write_text(json.dumps(stats, default=str, indent=1))
     return 0 if stats.get("finish_reason") == "finished" else 3
 
 

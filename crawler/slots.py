@@ -47,3 +47,5 @@ class PlatformSlotMiddleware:
         slot = platform_slot(urlsplit(request.url).hostname or "", self.platforms)
         if slot is not None:
             request.meta["download_slot"] = slot
+            # the slot's own delay holds: AutoThrottle would tie a platform to one host's pace
+            request.meta["autothrottle_dont_adjust_delay"] = True

@@ -22,7 +22,8 @@ def registry(data_dir: Path, sites: list[SiteSpec], raw: dict[str, str] | None =
         assert not report.errors, report.errors
         records = []
         for iid, website in (raw or {}).items():
-            record = parse_institution({**rows[0], "id": iid, "website": "http://placeholder.test/"}, "test")
+            template = {**registry_rows([SiteSpec("placeholder.test", "Учреждение", "education")])[0]}
+            record = parse_institution({**template, "id": iid}, "test")
             records.append({**record, "website": website})
         store.upsert("institutions", records)
     return rows

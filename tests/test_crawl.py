@@ -78,3 +78,28 @@ def test_hosts_and_shared_platforms_are_not_hammered(fixture_crawl):
     hosts = {key: peak for key, peak in peaks.items() if key.count(".") > 1}
     assert max(hosts.values()) <= 2
     assert peaks["gosuslugi.ru"] <= 6 and peaks["tvoysadik.ru"] <= 4
+
+
+def _loopback_alias() -> str | None:
+    """A name /etc/hosts maps to a loopback address (resolved without any network), if any."""
+    for line in Path("/etc/hosts").read_text().splitlines():
+        fields = line.split("#")[0].split()
+        if fields and fields[0].startswith("127."):
+            names = [name for name in fields[1:] if "localhost" not in name]
+            if names:
+                return names[0]
+    return None
+
+
+def test_names_resolving_to_private_addresses_are_refused_without_a_proxy(tmp_path):
+    alias = _loopback_alias()
+    if alias is None:
+        pytest.skip("no loopback alias in /etc/hosts")
+    data_dir = tmp_path / "data"
+    with FixtureWeb([]) as web:  # a real server on loopback the crawl must not reach
+        port = web.proxy_url.rsplit(":", 1)[1]
+        registry(data_dir, [], {"alias": f"http://{alias}:{port}/"})
+        summary = crawl(data_dir, env={"http_proxy": "", "https_proxy": ""}, progress=lambda _: None)
+        assert web.requests == 0
+    assert observations(data_dir, summary.run_id)[("alias", "survey_form")] == ("site_unreachable",
+                                                                                "private_address")

@@ -23,9 +23,11 @@ TLS = {2: "valid", 9: "expired", 16: "wrong_host", 30: "untrusted", 40: "valid"}
 _SLUGS = ("shkola", "biblioteka", "sport", "bolnica", "kcson", "sadik")
 
 
-def _host(i: int, platform: str) -> str:
+def _host(i: int, platform: str, shared: bool = True) -> str:
     """Host names shaped like the platform's real ones (shared hosting shows in the name)."""
     slug = _SLUGS[i % len(_SLUGS)]
+    if not shared:
+        return f"{slug}-{i:04d}.{platform}.nokwatch.test"
     if platform == "gosweb":
         return f"{slug}{i}-r70.gosweb.gosuslugi.ru"
     if platform == "tvoysadik":
@@ -33,14 +35,14 @@ def _host(i: int, platform: str) -> str:
     return f"{slug}-{i:04d}.fix.nokwatch.test"
 
 
-def site_spec(i: int, failures: bool = True) -> SiteSpec:
+def site_spec(i: int, failures: bool = True, shared_hosting: bool = True) -> SiteSpec:
     """The i-th generated site (the mix repeats every few hundred sites)."""
     platform = list(LAYOUTS)[i % len(LAYOUTS)]
     encoding, charset_in = ENCODINGS[i % len(ENCODINGS)]
     failure = FAILURES.get(i % 48, "") if failures else ""
     plan = "pdf" if failure == "huge_file" else PLANS[i % len(PLANS)]
     tls = TLS.get(i % 48)
-    return SiteSpec(host=_host(i, platform), name=f"Учреждение № {i} (тест)", sphere="education",
+    return SiteSpec(host=_host(i, platform, shared_hosting), name=f"Учреждение № {i} (тест)", sphere="education",
                     platform=platform, encoding=encoding, charset_in=charset_in, plan=plan,
                     plan_approved=date(2024, 3, 12), plan_depth=1 + i % 3,
                     survey=SURVEY_KINDS[(i * 3) % len(SURVEY_KINDS)],
@@ -53,9 +55,9 @@ def fixture_sites() -> list[SiteSpec]:
     return [site_spec(i) for i in range(48)]
 
 
-def generated_sites(count: int, failures: bool = False) -> list[SiteSpec]:
-    """``count`` sites of the same mix, for the benchmark (healthy by default)."""
-    return [site_spec(i, failures) for i in range(count)]
+def generated_sites(count: int, failures: bool = False, shared_hosting: bool = True) -> list[SiteSpec]:
+    """``count`` sites of the same mix (healthy by default; optionally each on a host of its own)."""
+    return [site_spec(i, failures, shared_hosting) for i in range(count)]
 
 
 def registry_rows(sites: list[SiteSpec], region: str = FIXTURE_REGION) -> list[dict[str, str]]:

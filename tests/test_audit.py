@@ -1,0 +1,80 @@
+"""A site's audit: budgets, the strongest candidate per item, and what it concludes."""
+
+from __future__ import annotations
+
+import time
+
+from crawler.audit import TLS_ITEM, SiteAudit
+from crawler.guard import is_local_name, is_private
+from crawler.items import Finding, Page, SiteContext
+from crawler.slots import platform_slot
+
+HOME = "http://school.test/"
+
+
+def _audit(**budget: float) -> SiteAudit:
+    return SiteAudit(SiteContext("s1", HOME, "100", None), **budget)
+
+
+def _page(url: str) -> Page:
+    return Page(url, 200, "text/html", "text", b"<p>text</p>", {}, "<p>text</p>")
+
+
+def test_claim_gives_each_url_once_within_the_page_budget():
+    audit = _audit(max_pages=2)
+    assert audit.claim(HOME) and not audit.claim(HOME)
+    assert audit.claim(HOME + "a")
+    assert not audit.claim(HOME + "b")
+
+
+def test_bytes_and_wall_clock_budgets_stop_new_fetches():
+    heavy = _audit(max_bytes=1000)
+    heavy.bytes = 1000
+    assert heavy.exhausted() and not heavy.claim(HOME)
+    late = _audit(max_seconds=60)
+    late.started = time.monotonic() - 61
+    assert late.exhausted() and not late.claim(HOME)
+    assert not _audit().exhausted()
+
+
+def test_link_text_stops_counting_once_its_document_was_read():
+    audit = _audit()
+    link = Finding("improvement_plan", "found", HOME + "doc1.pdf", 0.5, "План", detail="link_text")
+    audit.offer(link, _page(HOME))
+    assert audit.best("improvement_plan")[0] == link
+    audit.read(HOME + "doc1.pdf")
+    assert audit.best("improvement_plan") is None
+
+
+def test_failed_site_is_unreachable_for_every_item_with_its_cause():
+    audit = _audit()
+    audit.failure = "timeout"
+    result = audit.result()
+    assert {(o.item, o.status, o.error) for o in result} == {
+        ("improvement_plan", "site_unreachable", "timeout"), ("survey_form", "site_unreachable", "timeout"),
+        ("bus_gov_link", "site_unreachable", "timeout")}
+
+
+def test_certificate_state_is_an_observation_of_its_own():
+    audit = _audit()
+    assert TLS_ITEM not in {o.item for o in audit.result()}
+    audit.tls = "expired"
+    assert {(o.item, o.status) for o in audit.result()} >= {(TLS_ITEM, "expired"), ("survey_form", "not_found")}
+
+
+def test_private_addresses_and_local_names():
+    for address in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "169.254.169.254", "::1",
+                    "[::1]", "fe80::1", "0.0.0.0", "::ffff:127.0.0.1", "100.64.0.1"):
+        assert is_private(address), address
+    for address in ("8.8.8.8", "95.167.1.1", "2a00:1450::1", "school.test"):
+        assert not is_private(address), address
+    assert is_local_name("localhost") and is_local_name("LOCALHOST.") and is_local_name("a.localhost")
+    assert not is_local_name("localhost.school.ru")
+
+
+def test_shared_hosting_platforms_get_one_slot_each():
+    assert platform_slot("sh5-r70.gosweb.gosuslugi.ru") == "platform:gosweb"
+    assert platform_slot("ds12.tvoysadik.ru") == "platform:tvoysadik"
+    assert platform_slot("school.uralschool.ru") == "platform:uralschool"
+    assert platform_slot("gosuslugi.ru.evil.test") is None
+    assert platform_slot("school.test") is None
