@@ -27,6 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import Engine
 
 from schedules import children, jobs, recovery
 from schedules.config import JobSpec, Schedule
@@ -159,22 +160,27 @@ class Service:
                 "crawls_interrupted": dead,
             },
         )
-        self.scheduler = Scheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=engine)},
-            executors={"default": ThreadPoolExecutor(WORKERS)},
-            timezone=UTC,
-        )
-        self.recorder = RunRecorder(history, self.scheduler, self.schedule)
-        self.scheduler.add_listener(
-            self.recorder.on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
-        )
-        self.scheduler.add_listener(self.recorder.on_submitted, EVENT_JOB_SUBMITTED)
+        self.scheduler = self._scheduler(engine, history)
         self.scheduler.start(paused=True)
         sync_jobs(self.scheduler, self.schedule)
         self._queue_once()
         self.scheduler.resume()
         for job in self.scheduler.get_jobs():
             log.info("job scheduled", extra={"job": job.id, "next_run": str(job.next_run_time)})
+
+    def _scheduler(self, engine: Engine, history: History) -> Scheduler:
+        """The scheduler over the persistent job store, its runs recorded and retried."""
+        scheduler = Scheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+            executors={"default": ThreadPoolExecutor(WORKERS)},
+            timezone=UTC,
+        )
+        self.recorder = RunRecorder(history, scheduler, self.schedule)
+        scheduler.add_listener(
+            self.recorder.on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+        )
+        scheduler.add_listener(self.recorder.on_submitted, EVENT_JOB_SUBMITTED)
+        return scheduler
 
     def _queue_once(self) -> None:
         """Queue re-runs of interrupted crawls and the jobs asked for with ``--run-now``."""
