@@ -49,7 +49,7 @@ def test_run_prints_progress_and_publishes_a_valid_package(demo_run):
     data_dir, result = demo_run
     assert "loaded Tomsk 2014 report: 23 institutions" in result.stdout
     assert "[60/60]" in result.stdout
-    descriptor = data_dir / "publication" / "datapackage.json"
+    descriptor = data_dir / "releases" / "latest" / "datapackage.json"
     report = frictionless.validate(str(descriptor))
     assert report.valid, report.flatten(["type", "message"])[:5]
     package = json.loads(descriptor.read_text(encoding="utf-8"))
@@ -76,7 +76,7 @@ def test_unreachable_real_sites_are_never_recorded_as_not_found(demo_run):
 
 
 def test_published_findings_and_compliance_cover_the_registry(demo_run):
-    db = sqlite3.connect(demo_run[0] / "publication" / "nokwatch.db")
+    db = sqlite3.connect(demo_run[0] / "releases" / "latest" / "nokwatch.db")
     assert db.execute("SELECT COUNT(*) FROM institutions").fetchone()[0] == 60
     assert (
         db.execute("SELECT COUNT(DISTINCT institution_id || item) FROM findings").fetchone()[0]
