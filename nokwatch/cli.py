@@ -56,8 +56,12 @@ def reported() -> Iterator[None]:
 
 @click.group()
 @click.version_option(__version__, prog_name="nokwatch")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Data directory (default: $NOKWATCH_DATA_DIR or ./data).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data directory (default: $NOKWATCH_DATA_DIR or ./data).",
+)
 @click.option("--empty", is_flag=True, help="Start a new data directory without the bundled data.")
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, empty: bool) -> None:
@@ -92,11 +96,34 @@ def registry_import(ctx: Context, file: Path, strict: bool) -> None:
     _print_import(report.rows, report.stored, report.errors, strict)
 
 
+@registry.command("sync")
+@click.argument("source")
+@click.option(
+    "--complete/--partial",
+    default=None,
+    help="Whether SOURCE lists every institution of the register, so that those missing "
+    "from it are closed (default: complete for a passport URL, partial otherwise).",
+)
+@pass_context
+def registry_sync(ctx: Context, source: str, complete: bool | None) -> None:
+    """Follow the bus.gov.ru register: a ZIP of XML documents, an XML file, a folder or a passport URL.
+
+    Example: nokwatch registry sync ~/Downloads/bus-gov-institutions.zip
+    """
+    from publisher.sync import sync_registry
+
+    with reported(), ctx.store() as store:
+        result = sync_registry(store, source, complete=complete)
+    click.echo(result.summary())
+
+
 def _print_import(rows: int, stored: object, errors: list, strict: bool) -> None:
     for error in errors:
         click.echo(f"rejected {error}", err=True)
-    click.echo(f"{rows} rows read: {stored.inserted} new, {stored.updated} updated, "  # type: ignore[attr-defined]
-               f"{stored.unchanged} unchanged, {len(errors)} rejected")  # type: ignore[attr-defined]
+    click.echo(
+        f"{rows} rows read: {stored.inserted} new, {stored.updated} updated, "  # type: ignore[attr-defined]
+        f"{stored.unchanged} unchanged, {len(errors)} rejected"
+    )  # type: ignore[attr-defined]
     if strict and errors:
         raise SystemExit(2)
 
@@ -131,8 +158,11 @@ def report_import(ctx: Context, file: Path, source: str | None, strict: bool) ->
 @main.command()
 @click.option("--region", "regions", multiple=True, help="Only this region (ISO code); repeatable.")
 @click.option("--institution", "ids", multiple=True, help="Only this institution id; repeatable.")
-@click.option("--demo/--no-demo", default=False,
-              help="Serve the simulated demo region on loopback and crawl through it.")
+@click.option(
+    "--demo/--no-demo",
+    default=False,
+    help="Serve the simulated demo region on loopback and crawl through it.",
+)
 @pass_context
 def crawl(ctx: Context, regions: tuple[str, ...], ids: tuple[str, ...], demo: bool) -> None:
     """Check institution websites now and store what was seen (honours http_proxy).
@@ -146,8 +176,12 @@ def crawl(ctx: Context, regions: tuple[str, ...], ids: tuple[str, ...], demo: bo
 
 
 @main.command()
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Judge deadlines as of this date (default: today).")
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Judge deadlines as of this date (default: today).",
+)
 @pass_context
 def deadlines(ctx: Context, as_of: object) -> None:
     """Compute due dates and verdicts for every obligation.
@@ -160,8 +194,12 @@ def deadlines(ctx: Context, as_of: object) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also copy the release here (DIR/datapackage.json is the national package).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also copy the release here (DIR/datapackage.json is the national package).",
+)
 @pass_context
 def publish(ctx: Context, out: Path | None) -> None:
     """Publish a new release: national and regional packages, validated, zipped, with Datasette.
@@ -176,8 +214,12 @@ def publish(ctx: Context, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="A release folder (or `publish --out` copy) to serve (default: the latest).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A release folder (or `publish --out` copy) to serve (default: the latest).",
+)
 @click.option("--release", "version", default=None, help="Serve this release version, e.g. 1.2.0.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
@@ -197,8 +239,12 @@ def serve(ctx: Context, out: Path | None, version: str | None, host: str, port: 
 
 
 @main.command()
-@click.option("--demo/--no-demo", default=True, show_default=True,
-              help="Crawl the simulated demo region through the fixture web on loopback.")
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Crawl the simulated demo region through the fixture web on loopback.",
+)
 @click.option("--serve/--no-serve", "then_serve", default=True, show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
 @pass_context

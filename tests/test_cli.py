@@ -152,3 +152,22 @@ def _get_json(url: str, deadline: float = 0.0) -> dict | list:
             if time.time() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def test_registry_sync_from_a_register_zip_reports_and_is_idempotent(tmp_path):
+    from publisher.busgov_samples import sample_institution, write_zip
+
+    archive = write_zip(
+        tmp_path / "register.zip",
+        [sample_institution(1), sample_institution(2)],
+        extra={"broken.xml": b"<not-xml"},
+    )
+    data_dir = tmp_path / "d"
+    first = nokwatch("--empty", "registry", "sync", str(archive), data_dir=data_dir, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert "new 2" in first.stdout and "broken.xml" in first.stdout
+    second = nokwatch("registry", "sync", str(archive), data_dir=data_dir, timeout=60)
+    assert "new 0, changed 0" in second.stdout and "not newer 2" in second.stdout
+    db = sqlite3.connect(data_dir / "nokwatch.db")
+    sites = {row[0] for row in db.execute("SELECT website FROM institutions")}
+    assert sites == {"http://www.school1.ru/", "http://www.school2.ru/"}
