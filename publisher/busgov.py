@@ -14,9 +14,10 @@ child (DOMAIN.md lists it so; read as a fallback) and that ``positionId`` is the
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import BinaryIO
@@ -31,6 +32,10 @@ _POSITION = f"{{{NS_EXTERNAL}}}position"
 _T = f"{{{NS_TYPES}}}"
 _MOSCOW = timezone(timedelta(hours=3))
 _READ_ERRORS = (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, zlib.error, OSError)
+# Whether a document (positionId, versionNumber, UTC changeDate) was applied already.
+Applied = Callable[[str, int, str], bool]
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+_VERSION_FIELDS = ("positionId", "versionNumber", "changeDate")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,15 @@ class DocumentError:
     def __str__(self) -> str:
         where = f"{self.source}:{self.document}" if self.document else self.source
         return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A document the pre-scan found already applied: its id, version and change date."""
+
+    source: str
+    document: str
+    position_id: str
 
 
 @dataclass(frozen=True)
@@ -233,3 +247,55 @@ def parse_document(
         yield DocumentError(
             source, document, f"документ не прочитан ({exc.__class__.__name__}: {exc})"
         )
+
+
+def _version_of(element: etree._Element) -> tuple[str, int, str] | None:
+    """positionId, versionNumber and UTC changeDate of a position; None if any is unusable."""
+    top = {name: _text(element.find(_T + name)) for name in _VERSION_FIELDS}
+    try:
+        version = _version(top["versionNumber"])
+        changed = utc_change_date(top["changeDate"] or "1970-01-01")
+    except InputError:
+        return None
+    return (top["positionId"], version, changed) if top["positionId"] else None
+
+
+def _tree(data: bytes, source: str, document: str) -> list[etree._Element] | DocumentError:
+    """The position elements of a well-formed document, or why there are none."""
+    root = etree.fromstring(data, _PARSER)
+    elements = list(root.iter(_POSITION))
+    try:
+        _check_root(root)
+        if not elements:
+            raise InputError("нет body/position (no position in the document)")
+    except InputError as exc:
+        return DocumentError(source, document, str(exc))
+    return elements
+
+
+def parse_bytes(
+    data: bytes, source: str, document: str, applied: Applied | None = None
+) -> Iterator[Position | DocumentError | Unchanged]:
+    """The positions of a whole document in memory (a tree at once, faster than a stream).
+
+    A one-position document that ``applied`` says was applied already is `Unchanged`; it is still
+    checked whole (well-formed, namespace), but its fields are not read.
+    """
+    try:
+        elements = _tree(data, source, document)
+    except etree.XMLSyntaxError:
+        # The stream yields the whole positions before the break, then the reason.
+        yield from parse_document(io.BytesIO(data), source, document)
+        return
+    if isinstance(elements, DocumentError):
+        yield elements
+        return
+    version = _version_of(elements[0]) if applied and len(elements) == 1 else None
+    if version is not None and applied(*version):
+        yield Unchanged(source, document, version[0])
+        return
+    for element in elements:
+        try:
+            yield parse_position(element, source, document)
+        except InputError as exc:
+            yield DocumentError(source, document, str(exc))

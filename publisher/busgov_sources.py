@@ -21,7 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
-from publisher.busgov import DocumentError, Position, parse_document
+from publisher.busgov import (
+    Applied,
+    DocumentError,
+    Position,
+    Unchanged,
+    parse_bytes,
+    parse_document,
+)
 from publisher.errors import InputError
 
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
@@ -30,18 +37,21 @@ _DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
 _SMALL_DOCUMENT = 1024 * 1024
 _USER_AGENT = "nokwatch (registry sync; +https://github.com/nokwatch/nokwatch)"
 
-Item = Position | DocumentError
+Item = Position | DocumentError | Unchanged
 
 
-def read_positions(path: Path) -> Iterator[Item]:
-    """Every position in a ZIP, an XML file or a folder of them; an error for each bad document."""
+def read_positions(path: Path, applied: Applied | None = None) -> Iterator[Item]:
+    """Every position in a ZIP, an XML file or a folder of them; an error for each bad document.
+
+    A small document that ``applied`` says was applied already is `Unchanged` (see `parse_bytes`).
+    """
     path = Path(path)
     if path.is_dir():
         for child in sorted(path.iterdir()):
             if child.suffix.lower() in (".zip", ".xml"):
-                yield from read_positions(child)
+                yield from read_positions(child, applied)
     elif path.suffix.lower() == ".zip" or _starts_like_zip(path):
-        yield from _zip_positions(path)
+        yield from _zip_positions(path, applied)
     elif path.is_file():
         with path.open("rb") as stream:
             yield from parse_document(stream, path.name, "")
@@ -57,20 +67,20 @@ def _starts_like_zip(path: Path) -> bool:
         return False
 
 
-def _zip_positions(path: Path) -> Iterator[Item]:
+def _zip_positions(path: Path, applied: Applied | None) -> Iterator[Item]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        yield from _salvaged_positions(path, str(exc))
+        yield from _salvaged_positions(path, str(exc), applied)
         return
     with archive:
         for info in archive.infolist():
             if not info.is_dir() and info.filename.lower().endswith(".xml"):
-                yield from _member_positions(archive, info, path.name)
+                yield from _member_positions(archive, info, path.name, applied)
 
 
 def _member_positions(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, applied: Applied | None
 ) -> Iterator[Item]:
     try:
         stream = archive.open(info)
@@ -78,24 +88,26 @@ def _member_positions(
         yield DocumentError(source, info.filename, f"документ не открывается ({exc})")
         return
     with stream:
-        if info.file_size <= _SMALL_DOCUMENT:
-            # Whole small documents parse faster than through the archive's many small reads.
-            try:
-                stream = io.BytesIO(stream.read())
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-                yield DocumentError(source, info.filename, f"документ не прочитан ({exc})")
-                return
-        yield from parse_document(stream, source, info.filename)
+        if info.file_size > _SMALL_DOCUMENT:
+            yield from parse_document(stream, source, info.filename)
+            return
+        # Whole small documents parse faster than through the archive's many small reads.
+        try:
+            data = stream.read()
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            yield DocumentError(source, info.filename, f"документ не прочитан ({exc})")
+            return
+    yield from parse_bytes(data, source, info.filename, applied)
 
 
-def _salvaged_positions(path: Path, why: str) -> Iterator[Item]:
+def _salvaged_positions(path: Path, why: str, applied: Applied | None) -> Iterator[Item]:
     count = 0
     with path.open("rb") as stream:
         try:
             for name, data in _local_entries(stream):
                 count += 1
                 if name.lower().endswith(".xml"):
-                    yield from parse_document(io.BytesIO(data), path.name, name)
+                    yield from parse_bytes(data, path.name, name, applied)
         except InputError as exc:
             yield DocumentError(path.name, "", str(exc))
     reason = f"ZIP повреждён или обрезан ({why}); прочитано документов: {count}"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import datapackages
-from publisher.busgov import DocumentError, Position
+from publisher.busgov import DocumentError, Position, Unchanged
 from publisher.busgov_sources import fetch_passport_file, read_positions
 from publisher.classify import region_for_oktmo, sphere_for
 from publisher.errors import InputError
@@ -98,10 +98,13 @@ def _sync_path(store: Store, path: Path, label: str, complete: bool) -> SyncRepo
     store.db.execute("PRAGMA cache_size = -131072")
     with store.transaction() as db:
         sync = _Sync(db, report, label)
-        for item in read_positions(path):
+        for item in read_positions(path, sync.applied):
             if isinstance(item, DocumentError):
                 report.errors.append(item)
                 sync.unreadable += 1
+            elif isinstance(item, Unchanged):
+                report.documents += 1
+                sync.skip(item.position_id)
             else:
                 report.documents += 1
                 sync.apply(item)
@@ -153,11 +156,6 @@ def register_values(position: Position, warn: list[str]) -> dict[str, str | None
 _PATTERNS = _patterns()
 
 
-def _is_newer(position: Position, state: sqlite3.Row) -> bool:
-    applied = (state["version_number"], state["change_date"])
-    return (position.version_number, position.change_date) > applied
-
-
 class _Sync:
     """One sync run inside an open transaction."""
 
@@ -172,16 +170,30 @@ class _Sync:
         self.insert_sql = f"INSERT INTO institutions ({names}) VALUES ({marks})"
         query = "SELECT DISTINCT institution_id FROM local_overrides"
         self.overridden = {row[0] for row in db.execute(query)}
+        # (versionNumber, changeDate) applied per positionId: 200,000 of them fit in memory.
+        query = "SELECT position_id, version_number, change_date FROM busgov_state"
+        self.versions = {row[0]: (row[1], row[2]) for row in db.execute(query)}
+
+    def applied(self, position_id: str, version_number: int, change_date: str) -> bool:
+        """Whether a document with this version was applied already (is not newer)."""
+        known = self.versions.get(position_id)
+        return known is not None and (version_number, change_date) <= known
+
+    def skip(self, position_id: str) -> None:
+        """Count a document that is not newer than what was applied; it is still in the file."""
+        self.seen.add(position_id)
+        self.report.skipped_not_newer += 1
 
     def apply(self, position: Position) -> None:
         """Apply one document, unless it is not newer than what was applied before."""
-        self.seen.add(position.position_id)
-        state = self.db.execute(
-            "SELECT * FROM busgov_state WHERE position_id = ?", (position.position_id,)
-        ).fetchone()
-        if state is not None and not _is_newer(position, state):
-            self.report.skipped_not_newer += 1
+        if self.applied(position.position_id, position.version_number, position.change_date):
+            self.skip(position.position_id)
             return
+        self.seen.add(position.position_id)
+        state = None
+        if position.position_id in self.versions:
+            sql = "SELECT * FROM busgov_state WHERE position_id = ?"
+            state = self.db.execute(sql, (position.position_id,)).fetchone()
         warnings: list[str] = []
         values = register_values(position, warnings)
         for note in warnings:
@@ -345,6 +357,7 @@ class _Sync:
             )
 
     def _save_state(self, position: Position, institution_id: str, values: dict) -> None:
+        self.versions[position.position_id] = (position.version_number, position.change_date)
         self.db.execute(
             "INSERT OR REPLACE INTO busgov_state (position_id, institution_id, version_number,"
             " change_date, register_values, closed_at) VALUES (?, ?, ?, ?, ?, NULL)",

@@ -269,8 +269,8 @@ def test_a_sync_that_fails_half_way_leaves_the_registry_as_it_was(
     path = _zip(tmp_path, "b.zip", *newer, sample_institution(4))
     real = publisher.sync.read_positions
 
-    def failing(source: Path):
-        for count, item in enumerate(real(source)):
+    def failing(source: Path, *args: object):
+        for count, item in enumerate(real(source, *args)):
             if count == 2:
                 raise OSError("disk gone")
             yield item
