@@ -163,8 +163,8 @@ class Store:
         return report
 
     def institutions(self, regions: Iterable[str] = (), ids: Iterable[str] = ()) -> list[dict]:
-        """Institutions with a website, optionally limited to regions and/or ids."""
-        clauses, params = ["website IS NOT NULL AND website != ''"], []
+        """Open institutions with a website, optionally limited to regions and/or ids."""
+        clauses, params = ["website IS NOT NULL AND website != '' AND closed_at IS NULL"], []
         for column, values in (("region", list(regions)), ("id", list(ids))):
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")

@@ -24,7 +24,6 @@ import json
 import re
 import sqlite3
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import datapackages
@@ -34,6 +33,7 @@ from publisher.classify import region_for_oktmo, sphere_for
 from publisher.errors import InputError
 from publisher.registry_state import SYNCED_FIELDS
 from publisher.store import Store, utc_now
+from publisher.sync_report import SyncReport
 from publisher.urls import normalise_website
 
 _MATCH_KEYS = (("bus_gov_id",), ("reg_num",), ("inn", "kpp"), ("ogrn",))
@@ -42,41 +42,6 @@ _MATCH_SQL = (
     " OR ogrn = ? ORDER BY id"
 )
 _UNKNOWN = object()
-_SUMMARY_ERRORS = 20
-
-
-@dataclass
-class SyncReport:
-    """What a sync did, by outcome, and the documents it could not use."""
-
-    source: str
-    documents: int = 0
-    new: int = 0
-    changed: int = 0
-    closed: int = 0
-    unchanged: int = 0
-    skipped_not_newer: int = 0
-    out_of_scope: int = 0
-    conflicts: int = 0
-    errors: list[DocumentError] = field(default_factory=list)
-    warnings: list[DocumentError] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """Counts on one line, then the first errors and warnings, one a line."""
-        head = (
-            f"{self.source}: документов {self.documents}; new {self.new}, changed {self.changed},"
-            f" closed {self.closed}, unchanged {self.unchanged},"
-            f" not newer {self.skipped_not_newer}, out of scope {self.out_of_scope},"
-            f" conflicts {self.conflicts}, errors {len(self.errors)}, warnings {len(self.warnings)}"
-        )
-        lines = [head]
-        for label, items in (("error", self.errors), ("warning", self.warnings)):
-            lines += [f"  {label}: {item}" for item in items[:_SUMMARY_ERRORS]]
-            if len(items) > _SUMMARY_ERRORS:
-                lines.append(f"  … {len(items) - _SUMMARY_ERRORS} more {label}s")
-        return "\n".join(lines)
-
-    __str__ = summary
 
 
 def sync_registry(store: Store, source: str | Path, *, complete: bool | None = None) -> SyncReport:
@@ -346,6 +311,8 @@ class _Sync:
 
     def _reopen(self, state: sqlite3.Row | None, institution_id: str, position: Position) -> None:
         if state is not None and state["closed_at"] is not None:
+            sql = "UPDATE institutions SET closed_at = NULL WHERE id = ?"
+            self.db.execute(sql, (institution_id,))
             self._change(
                 institution_id,
                 position.change_date,
@@ -400,6 +367,8 @@ class _Sync:
                 "UPDATE busgov_state SET closed_at = ? WHERE position_id = ?",
                 (self.now, position_id),
             )
+            sql = "UPDATE institutions SET closed_at = ? WHERE id = ?"
+            self.db.execute(sql, (self.now[:10], institution_id))
             self._change(institution_id, self.now, "closed", "status", "open", "closed", None)
             self.report.closed += 1
 

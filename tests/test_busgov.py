@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.busgov import DocumentError, Position
+from publisher.busgov import DocumentError, Position, Unchanged
 from publisher.busgov_samples import position_xml, sample_institution, write_zip
 from publisher.busgov_sources import fetch_passport_file, read_positions
 from publisher.errors import InputError
@@ -76,6 +76,23 @@ def test_a_bad_document_is_reported_and_the_rest_read(tmp_path: Path, defect: st
     assert (errors[0].source, errors[0].document) == ("r.zip", "100009.xml")
     assert reason in errors[0].reason
     assert str(errors[0]).startswith("r.zip:100009.xml: ")
+
+
+def test_a_document_applied_already_is_not_read_but_still_checked(tmp_path: Path) -> None:
+    samples = [sample_institution(1), sample_institution(2, version=2)]
+    damaged = {"100003.xml": position_xml(sample_institution(3))[:-300]}
+    path = write_zip(tmp_path / "r.zip", samples, extra=damaged)
+    applied = {"100001": (1, "2024-03-15T07:00:00Z"), "100002": (1, "2024-03-15T07:00:00Z")}
+    applied["100003"] = applied["100001"]
+
+    def seen(position_id: str, version: int, changed: str) -> bool:
+        return position_id in applied and (version, changed) <= applied[position_id]
+
+    items = list(read_positions(path, seen))
+    assert items[0] == Unchanged("r.zip", "100001.xml", "100001")
+    assert isinstance(items[1], Position) and items[1].version_number == 2
+    assert isinstance(items[2], DocumentError) and "не прочитан" in items[2].reason
+    assert len(items) == 3
 
 
 def test_a_truncated_zip_yields_every_whole_document_before_the_break(archive: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -238,6 +239,19 @@ def test_an_institution_missing_from_a_complete_file_is_closed(store, tmp_path) 
     assert ("bus-69000002", "changed", "status", "closed", "open") in _changes(
         store
     ) and back.changed == 0
+
+
+def test_a_closed_institution_is_published_as_closed_and_not_crawled(store, tmp_path) -> None:
+    sync_registry(store, _zip(tmp_path, "a.zip", sample_institution(1), sample_institution(2)))
+    sync_registry(store, _zip(tmp_path, "b.zip", sample_institution(1)), complete=True)
+    closed_at = _institution(store, "bus-69000002")["closed_at"]
+    assert closed_at is not None and date.fromisoformat(closed_at)
+    assert _institution(store, "bus-69000001")["closed_at"] is None
+    assert [row["id"] for row in store.institutions()] == ["bus-69000001"]
+    assert store.institutions(ids=["bus-69000002"]) == []
+    sync_registry(store, _zip(tmp_path, "c.zip", sample_institution(2, version=2)))
+    assert _institution(store, "bus-69000002")["closed_at"] is None
+    assert [row["id"] for row in store.institutions()] == ["bus-69000001", "bus-69000002"]
 
 
 def test_nothing_is_closed_when_part_of_the_file_was_unreadable(store, tmp_path) -> None:
