@@ -44,6 +44,14 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+# What a newcomer opens first once Datasette is up.
+OPEN_FIRST = (
+    ("/", "home: downloads, ready-made queries, chart"),
+    ("/nokwatch/compliance?_facet=status", "verdicts per obligation"),
+    ("/nokwatch/findings?_facet=item&_facet=status", "what the crawler found on each site"),
+    ("/nokwatch/institutions", "the registry"),
+)
+
 
 @contextlib.contextmanager
 def reported() -> Iterator[None]:
@@ -235,6 +243,8 @@ def serve(ctx: Context, out: Path | None, version: str | None, host: str, port: 
     with reported():
         folder = out or (release_path(ctx.data_dir, version) if version else ctx.publication)
         click.echo(f"Datasette: http://{host}:{port}/ (serving {Path(folder).resolve()})")
+        for path, what in OPEN_FIRST:
+            click.echo(f"  http://{host}:{port}{path}  {what}")
         serve_publication(folder, host, port)
 
 
@@ -265,7 +275,9 @@ def run(ctx: Context, demo: bool, then_serve: bool, port: int) -> None:
         ctx_serve.invoke(serve, out=ctx.publication, host="127.0.0.1", port=port)
 
 
+from nokwatch.cli_registry import local  # noqa: E402 - registered after registry is defined
 from nokwatch.cli_service import jobs, service  # noqa: E402 - registered after main is defined
 
 main.add_command(service)
 main.add_command(jobs)
+registry.add_command(local)
