@@ -8,11 +8,13 @@ found by hand, a region's CSV). The sync never overwrites such a field; when the
 something else, the override is flagged (``conflict = 1``) with the register's value beside ours,
 and a ``conflict`` row goes to ``registry_changes``. An override is made explicitly with
 `set_local_value`, or by the sync when a field's current value differs from both the register's
-new value and the register's last value (someone changed it locally since).
+new value and the register's last value (someone changed it locally since). `clear_local_value`
+drops it: the field takes the register's last value again, so that the next sync follows the register.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import TYPE_CHECKING
 
@@ -36,6 +38,7 @@ SYNCED_FIELDS = (
     "address",
     "region",
 )
+_REQUIRED = ("name", "region")  # never emptied because the register left them out
 
 _TABLES = (
     """CREATE TABLE IF NOT EXISTS busgov_state (
@@ -108,3 +111,56 @@ def local_overrides(store: Store, conflicts_only: bool = False) -> list[dict]:
     where = " WHERE conflict = 1" if conflicts_only else ""
     sql = f"SELECT * FROM local_overrides{where} ORDER BY institution_id, field"
     return [dict(row) for row in store.db.execute(sql)]
+
+
+def _register_values(db: sqlite3.Connection, institution_id: str) -> dict | None:
+    """The register's values at the last version applied to an institution; None if not linked."""
+    sql = "SELECT register_values FROM busgov_state WHERE institution_id = ? ORDER BY change_date"
+    rows = db.execute(sql, (institution_id,)).fetchall()
+    return json.loads(rows[-1][0]) if rows else None
+
+
+def _restore(db: sqlite3.Connection, institution_id: str, field: str, register: dict) -> None:
+    from publisher.store import utc_now
+
+    names = ("website", "website_original") if field == "website" else (field,)
+    old = db.execute(f'SELECT "{field}" FROM institutions WHERE id = ?', (institution_id,))
+    old_value = old.fetchone()[0]
+    sets = ", ".join(f'"{name}" = ?' for name in names)
+    values = [register.get(name) for name in names]
+    db.execute(f"UPDATE institutions SET {sets} WHERE id = ?", (*values, institution_id))
+    if old_value != register.get(field):
+        db.execute(
+            "INSERT OR REPLACE INTO registry_changes (institution_id, changed_at, change, field,"
+            " old_value, new_value, source) VALUES (?, ?, 'changed', ?, ?, ?, ?)",
+            (
+                institution_id,
+                utc_now(),
+                field,
+                old_value,
+                register.get(field),
+                "local value cleared",
+            ),
+        )
+
+
+def clear_local_value(store: Store, institution_id: str, field: str) -> str | None:
+    """Drop a local value: the field takes the register's last value again, which is returned.
+
+    An institution no register document is linked to keeps its value (there is none to follow).
+    """
+    _check_field(field)
+    with store.transaction() as db:
+        deleted = db.execute(
+            "DELETE FROM local_overrides WHERE institution_id = ? AND field = ?",
+            (institution_id, field),
+        ).rowcount
+        if not deleted:
+            raise InputError(
+                f"у «{institution_id}» нет местного значения «{field}» (no local value)"
+            )
+        register = _register_values(db, institution_id)
+        if register is None or (register.get(field) is None and field in _REQUIRED):
+            return None
+        _restore(db, institution_id, field, register)
+        return register.get(field)

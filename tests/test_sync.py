@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 
 import publisher.sync
 from publisher.busgov_samples import position_xml, sample_institution, write_zip
-from publisher.registry_state import local_overrides, set_local_value
+from publisher.errors import InputError
+from publisher.registry_state import clear_local_value, local_overrides, set_local_value
 from publisher.store import Store
 from publisher.sync import sync_registry
 
@@ -170,6 +172,34 @@ def test_a_local_value_survives_and_a_disagreement_is_kept_as_both(store, tmp_pa
     )
     assert local_overrides(store, conflicts_only=True) == []
     assert _institution(store, "bus-69000001")["website"] == "https://school1.tomsk.ru/"
+
+
+def test_a_cleared_local_value_follows_the_register_again(store, tmp_path) -> None:
+    sync_registry(store, _zip(tmp_path, "v1.zip", sample_institution(1)))
+    set_local_value(store, "bus-69000001", "website", "https://school1.tomsk.ru")
+    v2 = sample_institution(1, version=2, www="school1.org")
+    sync_registry(store, _zip(tmp_path, "v2.zip", v2))
+    assert clear_local_value(store, "bus-69000001", "website") == "http://school1.org/"
+    row = _institution(store, "bus-69000001")
+    assert (row["website"], row["website_original"]) == ("http://school1.org/", "school1.org")
+    assert local_overrides(store) == []
+    cleared = store.rows("registry_changes", "source = ?", ["local value cleared"])
+    assert [(r["field"], r["old_value"], r["new_value"]) for r in cleared] == [
+        ("website", "https://school1.tomsk.ru/", "http://school1.org/")
+    ]
+    again = sync_registry(store, _zip(tmp_path, "v3.zip", replace(v2, version=3)))
+    assert (again.conflicts, again.changed, local_overrides(store)) == (0, 0, [])
+
+
+def test_clearing_a_value_that_is_not_local_is_an_input_error(store) -> None:
+    _add(store, id="tomsk-001", founder="Департамент")
+    with pytest.raises(InputError, match="нет местного значения"):
+        clear_local_value(store, "tomsk-001", "founder")
+    set_local_value(store, "tomsk-001", "founder", "Администрация")
+    assert clear_local_value(store, "tomsk-001", "founder") is None  # no register to follow
+    assert _institution(store, "tomsk-001")["founder"] == "Администрация"
+    with pytest.raises(InputError, match="не синхронизируется"):
+        clear_local_value(store, "tomsk-001", "sphere")
 
 
 def test_a_regions_own_values_meet_the_register_as_conflicts(store, tmp_path) -> None:
