@@ -26,6 +26,7 @@ from publisher.datasette_meta import datasette_metadata
 from publisher.errors import PublishError
 from publisher.feed import write_feeds
 from publisher.package import PackageSet, WrittenPackage, descriptor, zip_package
+from publisher.registry_changelog import registry_changelog
 from publisher.resources import FROM_RELEASES, methodology, region_of, resource_rows
 from publisher.sitedb import build_site_db
 from publisher.store import Store
@@ -169,6 +170,7 @@ def build_release(store: Store, data_dir: Path, folder: Path, echo: Echo) -> Pub
     text = changelog(
         version, created, meta["previous"], bump, changes, packages.national.rows, before
     )
+    text += registry_changelog(releases.latest(data_dir), folder)
     (folder / "CHANGELOG.md").write_text(text, encoding="utf-8")
     return Publication(
         folder,
