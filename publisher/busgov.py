@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import BinaryIO
@@ -32,10 +32,9 @@ _POSITION = f"{{{NS_EXTERNAL}}}position"
 _T = f"{{{NS_TYPES}}}"
 _MOSCOW = timezone(timedelta(hours=3))
 _READ_ERRORS = (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, zlib.error, OSError)
-# Whether a document (positionId, versionNumber, UTC changeDate) was applied already.
-Applied = Callable[[str, int, str], bool]
+# (versionNumber, UTC changeDate) last applied, by positionId.
+Applied = Mapping[str, tuple[int, str]]
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
-_VERSION_FIELDS = ("positionId", "versionNumber", "changeDate")
 
 
 @dataclass(frozen=True)
@@ -249,15 +248,18 @@ def parse_document(
         )
 
 
-def _version_of(element: etree._Element) -> tuple[str, int, str] | None:
-    """positionId, versionNumber and UTC changeDate of a position; None if any is unusable."""
-    top = {name: _text(element.find(_T + name)) for name in _VERSION_FIELDS}
-    try:
-        version = _version(top["versionNumber"])
-        changed = utc_change_date(top["changeDate"] or "1970-01-01")
-    except InputError:
+def _applied_already(element: etree._Element, applied: Applied) -> str | None:
+    """The positionId of a position not newer than the version applied; None if it is newer."""
+    position_id = _text(element.find(_T + "positionId"))
+    known = applied.get(position_id) if position_id else None
+    if known is None:
         return None
-    return (top["positionId"], version, changed) if top["positionId"] else None
+    try:
+        version = _version(_text(element.find(_T + "versionNumber")))
+        changed = utc_change_date(_text(element.find(_T + "changeDate")) or "1970-01-01")
+    except InputError:
+        return None  # parse_position says why
+    return position_id if (version, changed) <= known else None
 
 
 def _tree(data: bytes, source: str, document: str) -> list[etree._Element] | DocumentError:
@@ -278,7 +280,7 @@ def parse_bytes(
 ) -> Iterator[Position | DocumentError | Unchanged]:
     """The positions of a whole document in memory (a tree at once, faster than a stream).
 
-    A one-position document that ``applied`` says was applied already is `Unchanged`; it is still
+    A one-position document not newer than the version ``applied`` names is `Unchanged`; it is still
     checked whole (well-formed, namespace), but its fields are not read.
     """
     try:
@@ -290,9 +292,9 @@ def parse_bytes(
     if isinstance(elements, DocumentError):
         yield elements
         return
-    version = _version_of(elements[0]) if applied and len(elements) == 1 else None
-    if version is not None and applied(*version):
-        yield Unchanged(source, document, version[0])
+    done = _applied_already(elements[0], applied) if applied and len(elements) == 1 else None
+    if done is not None:
+        yield Unchanged(source, document, done)
         return
     for element in elements:
         try:

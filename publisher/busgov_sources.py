@@ -43,7 +43,7 @@ Item = Position | DocumentError | Unchanged
 def read_positions(path: Path, applied: Applied | None = None) -> Iterator[Item]:
     """Every position in a ZIP, an XML file or a folder of them; an error for each bad document.
 
-    A small document that ``applied`` says was applied already is `Unchanged` (see `parse_bytes`).
+    A small document not newer than the version ``applied`` names is `Unchanged` (`parse_bytes`).
     """
     path = Path(path)
     if path.is_dir():

@@ -63,7 +63,7 @@ def _sync_path(store: Store, path: Path, label: str, complete: bool) -> SyncRepo
     store.db.execute("PRAGMA cache_size = -131072")
     with store.transaction() as db:
         sync = _Sync(db, report, label)
-        for item in read_positions(path, sync.applied):
+        for item in read_positions(path, sync.versions):
             if isinstance(item, DocumentError):
                 report.errors.append(item)
                 sync.unreadable += 1
@@ -139,10 +139,10 @@ class _Sync:
         query = "SELECT position_id, version_number, change_date FROM busgov_state"
         self.versions = {row[0]: (row[1], row[2]) for row in db.execute(query)}
 
-    def applied(self, position_id: str, version_number: int, change_date: str) -> bool:
-        """Whether a document with this version was applied already (is not newer)."""
-        known = self.versions.get(position_id)
-        return known is not None and (version_number, change_date) <= known
+    def applied(self, position: Position) -> bool:
+        """Whether a document at this version or a newer one was applied already."""
+        known = self.versions.get(position.position_id)
+        return known is not None and (position.version_number, position.change_date) <= known
 
     def skip(self, position_id: str) -> None:
         """Count a document that is not newer than what was applied; it is still in the file."""
@@ -151,7 +151,7 @@ class _Sync:
 
     def apply(self, position: Position) -> None:
         """Apply one document, unless it is not newer than what was applied before."""
-        if self.applied(position.position_id, position.version_number, position.change_date):
+        if self.applied(position):
             self.skip(position.position_id)
             return
         self.seen.add(position.position_id)
