@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher.errors import InputError
 from publisher.store import Store
 
 
@@ -67,7 +68,7 @@ def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[
 def _resume(data_dir: Path, run_id: str) -> tuple[str, list[dict]]:
     path = Path(data_dir) / "crawl-jobs" / run_id / "institutions.json"
     if not path.exists():
-        raise ValueError(f"no crawl {run_id} to resume in {data_dir}")
+        raise InputError(f"no crawl {run_id} to resume in {data_dir}")
     institutions = json.loads(path.read_text(encoding="utf-8"))
     with Store(data_dir / "nokwatch.db") as store:
         done = {row["institution_id"] for row in store.rows("observations", "run_id = ?", [run_id])}

@@ -171,8 +171,12 @@ def report_import(ctx: Context, file: Path, source: str | None, strict: bool) ->
     default=False,
     help="Serve the simulated demo region on loopback and crawl through it.",
 )
+@click.option("--resume", metavar="RUN_ID", default=None,
+              help="Finish an interrupted run: audit only the sites it has not stored yet.")
 @pass_context
-def crawl(ctx: Context, regions: tuple[str, ...], ids: tuple[str, ...], demo: bool) -> None:
+def crawl(
+    ctx: Context, regions: tuple[str, ...], ids: tuple[str, ...], demo: bool, resume: str | None
+) -> None:
     """Check institution websites now and store what was seen (honours http_proxy).
 
     Example: nokwatch crawl --region RU-TOM --institution tom-2014-05
@@ -180,7 +184,7 @@ def crawl(ctx: Context, regions: tuple[str, ...], ids: tuple[str, ...], demo: bo
     with reported():
         with ctx.store():
             pass
-        crawl_step(ctx.data_dir, regions, ids, demo, click.echo)
+        crawl_step(ctx.data_dir, regions, ids, demo, click.echo, resume=resume)
 
 
 @main.command()

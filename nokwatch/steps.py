@@ -27,13 +27,18 @@ def demo_proxy(enabled: bool) -> Iterator[dict[str, str]]:
 
 
 def crawl_step(
-    data_dir: Path, regions: Iterable[str], ids: Iterable[str], demo: bool, echo: Echo
+    data_dir: Path,
+    regions: Iterable[str],
+    ids: Iterable[str],
+    demo: bool,
+    echo: Echo,
+    resume: str | None = None,
 ) -> CrawlSummary:
-    """Crawl (through the demo fixture web when asked) and say how it went."""
+    """Crawl (through the demo fixture web when asked), or finish an interrupted run; report."""
     with demo_proxy(demo) as env:
         if env:
             echo(f"demo: simulated sites served by the fixture web at {env['http_proxy']}")
-        summary = crawl(data_dir, tuple(regions), tuple(ids), progress=echo, env=env)
+        summary = crawl(data_dir, tuple(regions), tuple(ids), echo, env, resume=resume)
     echo(
         f"crawl {summary.run_id} {summary.status}: {summary.sites} sites "
         f"({summary.sites_unreachable} unreachable), {summary.pages} pages, {summary.errors} errors"

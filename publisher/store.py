@@ -190,6 +190,14 @@ class Store:
         """Close a crawl run with its outcome."""
         self.update_crawl(run_id, finished_at=utc_now(), status=status, note=note or None)
 
+    def latest_crawl(self, scope: str) -> dict | None:
+        """The newest crawl run of a scope (a region code, a list of ids, or "all")."""
+        row = self.db.execute(
+            "SELECT * FROM crawls WHERE scope = ? ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            (scope,),
+        ).fetchone()
+        return dict(row) if row is not None else None
+
     def add_observations(self, rows: Iterable[dict]) -> int:
         """Store one run's observations (a repeated observation of a run replaces the earlier one)."""
         return self.upsert("observations", rows).inserted

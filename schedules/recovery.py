@@ -13,7 +13,7 @@ log = logging.getLogger("schedules.recovery")
 
 INTERRUPTED_NOTE = (
     "interrupted: the service stopped during this crawl; observations stored before "
-    "are kept and the region is crawled again"
+    "are kept and the run is resumed for the sites it has not stored"
 )
 
 
@@ -39,14 +39,9 @@ def close_dead_crawls(data_dir: Path) -> list[str]:
 
 def regions_to_rerun(data_dir: Path, regions: Iterable[str]) -> list[str]:
     """Regions whose latest crawl was interrupted (and not yet crawled again)."""
-    rerun = []
     with Store(Path(data_dir) / "nokwatch.db") as store:
-        for region in regions:
-            latest = store.db.execute(
-                "SELECT status FROM crawls WHERE scope = ? ORDER BY started_at DESC, rowid DESC"
-                " LIMIT 1",
-                (region,),
-            ).fetchone()
-            if latest is not None and latest["status"] == "interrupted":
-                rerun.append(region)
-    return rerun
+        return [
+            region
+            for region in regions
+            if (store.latest_crawl(region) or {}).get("status") == "interrupted"
+        ]

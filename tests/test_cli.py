@@ -171,3 +171,9 @@ def test_registry_sync_from_a_register_zip_reports_and_is_idempotent(tmp_path):
     db = sqlite3.connect(data_dir / "nokwatch.db")
     sites = {row[0] for row in db.execute("SELECT website FROM institutions")}
     assert sites == {"http://www.school1.ru/", "http://www.school2.ru/"}
+
+
+def test_crawl_resume_of_an_unknown_run_is_a_clear_error(tmp_path):
+    result = nokwatch("--empty", "crawl", "--resume", "no-such-run", data_dir=tmp_path / "d")
+    assert result.returncode == 1
+    assert "no crawl no-such-run to resume" in result.stderr

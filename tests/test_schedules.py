@@ -213,7 +213,7 @@ def test_dead_running_crawl_is_interrupted_and_its_region_re_run(fresh_db: Store
     fresh_db.finish_crawl(other, "finished")
     assert recovery.close_dead_crawls(data_dir) == [left]
     row = next(fresh_db.rows("crawls", "run_id = ?", [left]))
-    assert row["status"] == "interrupted" and "crawled again" in row["note"]
+    assert row["status"] == "interrupted" and "resumed" in row["note"]
     assert recovery.regions_to_rerun(data_dir, ["RU-DEMO", "RU-TOM", "RU-OMS"]) == ["RU-DEMO"]
 
 

@@ -196,16 +196,22 @@ def test_sigkill_mid_crawl_keeps_observations_and_reruns_the_crawl(
     assert refused.returncode == 1
     assert f"another nokwatch service (pid {second.process.pid}) already runs" in refused.stderr
 
-    def rerun_finished() -> dict | None:
-        rows = [r for r in crawls(data_dir) if r["run_id"] != killed["run_id"]]
+    def resumed_and_finished() -> dict | None:
+        rows = [r for r in crawls(data_dir) if r["run_id"] == killed["run_id"]]
         return rows[0] if rows and rows[0]["status"] == "finished" else None
 
-    rerun = wait_for(rerun_finished, 45, "the interrupted crawl to be run again")
+    # The interrupted run is finished under its own id: nothing stored is audited twice.
+    resumed = wait_for(resumed_and_finished, 45, "the interrupted crawl to be resumed")
     assert second.stop(signal.SIGTERM) == 0
-    old = next(r for r in crawls(data_dir) if r["run_id"] == killed["run_id"])
-    assert old["status"] == "interrupted" and "crawled again" in old["note"]
-    assert old["observed"] >= kept >= 3
-    assert rerun["scope"] == "RU-DEMO" and rerun["sites"] == 37
+    assert [r["run_id"] for r in crawls(data_dir)] == [killed["run_id"]]
+    assert resumed["observed"] >= kept >= 3
+    assert resumed["scope"] == "RU-DEMO" and resumed["sites"] == 37
+    with Store(data_dir / "nokwatch.db") as store:
+        sites = store.db.execute(
+            "SELECT COUNT(DISTINCT institution_id), COUNT(*) FROM observations WHERE run_id = ?",
+            (killed["run_id"],),
+        ).fetchone()
+    assert tuple(sites) == (37, 37 * 3)
     assert not [p for p in children.crawl_processes() if p.run_id == killed["run_id"]]
     runs = job_runs(data_dir, "crawl:RU-DEMO")
     assert [(r["trigger"], r["outcome"]) for r in runs] == [("now", "interrupted"), ("rerun", "ok")]
