@@ -18,6 +18,7 @@ import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
@@ -40,18 +41,36 @@ _USER_AGENT = "nokwatch (registry sync; +https://github.com/nokwatch/nokwatch)"
 Item = Position | DocumentError | Unchanged
 
 
+@dataclass(frozen=True)
+class Document:
+    """A whole small document read into memory, for the caller to parse (`parse_bytes`)."""
+
+    source: str
+    name: str
+    data: bytes
+
+
 def read_positions(path: Path, applied: Applied | None = None) -> Iterator[Item]:
     """Every position in a ZIP, an XML file or a folder of them; an error for each bad document.
 
     A small document not newer than the version ``applied`` names is `Unchanged` (`parse_bytes`).
     """
+    for unit in read_documents(path):
+        if isinstance(unit, Document):
+            yield from parse_bytes(unit.data, unit.source, unit.name, applied)
+        else:
+            yield unit
+
+
+def read_documents(path: Path) -> Iterator[Document | Item]:
+    """Small documents whole, in file order; big ones parsed as a stream; errors as they occur."""
     path = Path(path)
     if path.is_dir():
         for child in sorted(path.iterdir()):
             if child.suffix.lower() in (".zip", ".xml"):
-                yield from read_positions(child, applied)
+                yield from read_documents(child)
     elif path.suffix.lower() == ".zip" or _starts_like_zip(path):
-        yield from _zip_positions(path, applied)
+        yield from _zip_documents(path)
     elif path.is_file():
         with path.open("rb") as stream:
             yield from parse_document(stream, path.name, "")
@@ -67,21 +86,21 @@ def _starts_like_zip(path: Path) -> bool:
         return False
 
 
-def _zip_positions(path: Path, applied: Applied | None) -> Iterator[Item]:
+def _zip_documents(path: Path) -> Iterator[Document | Item]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        yield from _salvaged_positions(path, str(exc), applied)
+        yield from _salvaged_documents(path, str(exc))
         return
     with archive:
         for info in archive.infolist():
             if not info.is_dir() and info.filename.lower().endswith(".xml"):
-                yield from _member_positions(archive, info, path.name, applied)
+                yield from _member_documents(archive, info, path.name)
 
 
-def _member_positions(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, applied: Applied | None
-) -> Iterator[Item]:
+def _member_documents(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str
+) -> Iterator[Document | Item]:
     try:
         stream = archive.open(info)
     except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
@@ -97,17 +116,17 @@ def _member_positions(
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             yield DocumentError(source, info.filename, f"документ не прочитан ({exc})")
             return
-    yield from parse_bytes(data, source, info.filename, applied)
+    yield Document(source, info.filename, data)
 
 
-def _salvaged_positions(path: Path, why: str, applied: Applied | None) -> Iterator[Item]:
+def _salvaged_documents(path: Path, why: str) -> Iterator[Document | Item]:
     count = 0
     with path.open("rb") as stream:
         try:
             for name, data in _local_entries(stream):
                 count += 1
                 if name.lower().endswith(".xml"):
-                    yield from parse_bytes(data, path.name, name, applied)
+                    yield Document(path.name, name, data)
         except InputError as exc:
             yield DocumentError(path.name, "", str(exc))
     reason = f"ZIP повреждён или обрезан ({why}); прочитано документов: {count}"

@@ -29,6 +29,7 @@ from pathlib import Path
 import datapackages
 from publisher.busgov import DocumentError, Position, Unchanged
 from publisher.busgov_sources import fetch_passport_file, read_positions
+from publisher.busgov_worker import read_positions_in_worker, worth_a_worker
 from publisher.classify import region_for_oktmo, sphere_for
 from publisher.errors import InputError
 from publisher.registry_state import SYNCED_FIELDS
@@ -63,7 +64,8 @@ def _sync_path(store: Store, path: Path, label: str, complete: bool) -> SyncRepo
     store.db.execute("PRAGMA cache_size = -131072")
     with store.transaction() as db:
         sync = _Sync(db, report, label)
-        for item in read_positions(path, sync.versions):
+        read = read_positions_in_worker if worth_a_worker(path) else read_positions
+        for item in read(path, sync.versions):
             if isinstance(item, DocumentError):
                 report.errors.append(item)
                 sync.unreadable += 1

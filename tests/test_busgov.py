@@ -5,12 +5,14 @@ from __future__ import annotations
 import http.server
 import io
 import json
+import os
 import threading
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from publisher import busgov_worker
 from publisher.busgov import DocumentError, Position, Unchanged
 from publisher.busgov_samples import position_xml, sample_institution, write_zip
 from publisher.busgov_sources import fetch_passport_file, read_positions
@@ -195,3 +197,25 @@ def test_the_passport_names_the_file_to_fetch(register_site: str, tmp_path: Path
 def test_a_missing_passport_is_an_input_error(register_site: str, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="не загружается"):
         fetch_passport_file(f"{register_site}/public-rest/api/nothing", tmp_path, 5)
+
+
+def test_the_worker_process_yields_what_reading_in_process_does(tmp_path: Path) -> None:
+    samples = [sample_institution(n) for n in range(1, 8)]
+    extra = {"100009.xml": position_xml(sample_institution(9))[:-300], "100010.xml": b""}
+    path = write_zip(tmp_path / "r.zip", samples, extra=extra)
+    applied = {"100002": (1, "2024-03-15T07:00:00Z")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(busgov_worker, "CHUNK", 3)
+        patch.setattr(busgov_worker, "IN_FLIGHT", 1)
+        in_worker = list(busgov_worker.read_positions_in_worker(path, applied))
+    assert in_worker == list(read_positions(path, applied))
+    assert Unchanged("r.zip", "100002.xml", "100002") in in_worker
+    assert [type(i).__name__ for i in in_worker[-2:]] == ["DocumentError", "DocumentError"]
+
+
+def test_only_a_big_source_is_worth_a_worker(tmp_path: Path, monkeypatch) -> None:
+    path = write_zip(tmp_path / "r.zip", [sample_institution(1)])
+    assert not busgov_worker.worth_a_worker(path)
+    monkeypatch.setattr(busgov_worker, "WORKER_BYTES", path.stat().st_size)
+    assert busgov_worker.worth_a_worker(path) == ((os.cpu_count() or 1) > 1)
+    assert busgov_worker.worth_a_worker(tmp_path) == ((os.cpu_count() or 1) > 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import publisher.sync
+from publisher import busgov_worker
 from publisher.busgov_samples import position_xml, sample_institution, write_zip
 from publisher.errors import InputError
 from publisher.registry_state import clear_local_value, local_overrides, set_local_value
@@ -323,3 +325,20 @@ def test_a_sync_that_fails_half_way_leaves_the_registry_as_it_was(
     with pytest.raises(OSError, match="disk gone"):
         sync_registry(store, path)
     assert _dump(store) == before
+
+
+def test_a_sync_parsing_in_a_worker_process_stores_the_same(tmp_path, monkeypatch) -> None:
+    samples = [sample_institution(n) for n in range(1, 6)]
+    path = _zip(tmp_path, "a.zip", *samples, extra={"bad.xml": b"<not-xml"})
+    with Store(tmp_path / "in-process.db") as alone:
+        expected = (str(sync_registry(alone, path)), _dump(alone))
+    used = []
+    real = publisher.sync.read_positions_in_worker
+    monkeypatch.setattr(busgov_worker, "WORKER_BYTES", 0)
+    monkeypatch.setattr(busgov_worker, "CHUNK", 2)
+    monkeypatch.setattr(
+        publisher.sync, "read_positions_in_worker", lambda *a: used.append(1) or real(*a)
+    )
+    with Store(tmp_path / "worker.db") as store:
+        assert (str(sync_registry(store, path)), _dump(store)) == expected
+    assert used == [1] or (os.cpu_count() or 1) < 2
