@@ -36,6 +36,11 @@ class Context:
         finally:
             opened.store.close()
 
+    def prepare(self) -> None:
+        """Create the data directory, with the bundled data, before a step that opens it itself."""
+        with self.store():
+            return
+
     @property
     def publication(self) -> Path:
         """The latest release (``DATA_DIR/releases/latest``)."""
@@ -182,8 +187,7 @@ def crawl(
     Example: nokwatch crawl --region RU-TOM --institution tom-2014-05
     """
     with reported():
-        with ctx.store():
-            pass
+        ctx.prepare()
         crawl_step(ctx.data_dir, regions, ids, demo, click.echo, resume=resume)
 
 
@@ -268,8 +272,7 @@ def run(ctx: Context, demo: bool, then_serve: bool, port: int) -> None:
     Example: nokwatch run --no-serve
     """
     with reported():
-        with ctx.store():
-            pass
+        ctx.prepare()
         crawl_step(ctx.data_dir, (), (), demo, click.echo)
         with ctx.store() as store:
             deadline_step(store, date.today(), click.echo)

@@ -63,8 +63,7 @@ def service(
         schedule = _schedule(ctx, schedules_dir)
         for job_id in run_now:
             schedule.job(job_id)
-        with ctx.store():
-            pass
+        ctx.prepare()
         Service(ctx.data_dir, schedule, host, port, serve, run_now).run()
 
 
@@ -109,8 +108,7 @@ def jobs_run(click_ctx: click.Context, job_id: str) -> None:
     with reported():
         schedule = _schedule(ctx, click_ctx.meta["schedules_dir"])
         schedule.job(job_id)
-        with ctx.store():
-            pass
+        ctx.prepare()
         setup_logging(ctx.data_dir)
         outcome, detail = run_now(ctx.data_dir, schedule, job_id)
     click.echo(f"{job_id} {outcome}: {detail.removeprefix(SKIPPED)}")
