@@ -1,4 +1,6 @@
-"""bus.gov.ru open-data institution documents, parsed as a stream into `Position` records.
+"""bus.gov.ru open-data institution documents, parsed into `Position` records.
+
+A small document is parsed as one tree (`parse_bytes`), a big one as a stream (`parse_document`).
 
 A document is ``<ext:…><header/><ext:body><ext:position>…</ext:position></ext:body></ext:…>``,
 the root, ``body`` and ``position`` in ``http://bus.gov.ru/external/1``, the position's children in
