@@ -172,8 +172,10 @@ def _assessed_rows(store: Store) -> Iterator[dict]:
         (r, y): [n, social[r]] for r, y, n in store.db.execute(_ASSESSED)
     }
     for year in sorted({y for _, y in counts} | set(ASSESSED_TARGETS)):
-        assessed = sum(pair[0] for (_, y), pair in counts.items() if y == year and pair)
-        counts[(NATIONAL, year)] = [assessed, sum(social.values())] if social else None
+        regional = [pair for (_, y), pair in counts.items() if y == year and pair]
+        # A year nobody reported an assessment for is unknown, not 0 %: the target stands alone.
+        total = [sum(pair[0] for pair in regional), sum(social.values())]
+        counts[(NATIONAL, year)] = total if regional and social else None
     basis = f"{MINTRUD}, п. 1"
     for (region, year), pair in sorted(counts.items()):
         targets = (

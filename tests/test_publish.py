@@ -68,6 +68,9 @@ def test_mintrud_indicators_have_targets_beside_actuals(release: Publication) ->
     assert (assessed["numerator"], assessed["denominator"]) == ("1", "2")  # social, not authorities
     assert (assessed["target"], assessed["target_max"]) == ("45", "50")
     assert kpi[("RU-OMS", "2016", "assessed_share")]["value"] == "50.0"
+    # No institution was assessed in 2017 as far as the registry knows: unknown, never 0 %.
+    unknown = kpi[("RU", "2017", "assessed_share")]
+    assert (unknown["value"], unknown["denominator"], unknown["target"]) == ("", "", "45")
 
 
 def test_out_holds_a_valid_copy_of_the_release(release: Publication) -> None:
