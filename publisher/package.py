@@ -98,6 +98,7 @@ class PackageSet:
             )
             for code in sorted(set(regions))
         }
+        self.unplaced: dict[str, int] = {}  # rows of a resource that belong to no regional package
 
     @property
     def packages(self) -> list[WrittenPackage]:
@@ -114,14 +115,18 @@ class PackageSet:
         writers = {
             p.region: _Writer(p.folder / "data" / f"{name}.csv", fields) for p in self.packages
         }
+        self.unplaced[name] = 0
         try:
             for row in rows:
                 cells = [_cell(row.get(f), f in text) for f in fields]
                 writers[None].write(cells)
-                targets = self.regional if name in UNPARTITIONED else (self._region(name, row),)
-                for region in targets:
-                    if region in self.regional:
+                if name in UNPARTITIONED:
+                    for region in self.regional:
                         writers[region].write(cells)
+                elif (region := self._region(name, row)) in self.regional:
+                    writers[region].write(cells)
+                else:
+                    self.unplaced[name] += 1
         finally:
             for writer in writers.values():
                 writer.handle.close()

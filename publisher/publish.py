@@ -5,17 +5,12 @@ changelog, feeds, charts and the SQLite database Datasette serves, all in one im
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import frictionless
 
 import datapackages
 from publisher import releases
@@ -30,14 +25,17 @@ from publisher.registry_changelog import registry_changelog
 from publisher.resources import FROM_RELEASES, methodology, region_of, resource_rows
 from publisher.sitedb import build_site_db
 from publisher.store import Store
+from publisher.validation import (
+    run_jobs,
+    split_errors,
+    validation_errors,  # noqa: F401  (re-exported: the error messages of one package)
+    validation_jobs,
+    workers,
+)
 from publisher.vocab import region_names
 
 SITE_DB = "nokwatch.db"
 MANIFEST = "release.json"
-# Above either, packages are validated by two processes at once (frictionless spends about a
-# second on each package's metadata, and about 8,000 rows/s on its data).
-PARALLEL_ROWS = 200_000
-PARALLEL_PACKAGES = 6
 Echo = Callable[[str], None]
 
 
@@ -58,26 +56,6 @@ class Publication:
     @property
     def database(self) -> Path:
         return self.out / SITE_DB
-
-
-def validation_errors(descriptor: Path, limit: int = 20) -> list[str]:
-    """What ``frictionless validate`` finds wrong with a package (empty when it is valid)."""
-    report = frictionless.validate(str(descriptor))
-    messages = [f"{descriptor}: {error.type}: {error.message}" for error in report.errors]
-    for task in report.tasks:
-        messages.extend(f"{descriptor} {task.name}: {error.message}" for error in task.errors)
-    return messages[:limit]
-
-
-def validate_all(packages: list[WrittenPackage]) -> list[str]:
-    """Validate every package (two processes for big releases); every error found."""
-    paths = [p.path for p in sorted(packages, key=lambda p: -sum(p.rows.values()))]
-    small = sum(packages[0].rows.values()) < PARALLEL_ROWS and len(packages) <= PARALLEL_PACKAGES
-    if small or (os.cpu_count() or 1) < 2:
-        return [e for path in paths for e in validation_errors(path)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(2, mp_context=context) as pool:
-        return [e for errors in pool.map(validation_errors, paths) for e in errors]
 
 
 def _write_data(store: Store, folder: Path, echo: Echo) -> PackageSet:
@@ -115,14 +93,14 @@ def _manifest(folder: Path, packages: list[WrittenPackage], meta: dict[str, Any]
     (folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
 
-def _site(folder: Path, packages: PackageSet, changes: list[dict], meta: dict, echo: Echo) -> None:
+def _site(
+    folder: Path, packages: PackageSet, changes: list[dict], meta: dict, counts: dict
+) -> None:
     names = region_names()
-    counts = build_site_db(folder, folder / SITE_DB)
     metadata = datasette_metadata(SITE_DB.removesuffix(".db"), list(counts))
     (folder / "metadata.json").write_text(
         json.dumps(metadata, ensure_ascii=False, indent=2), "utf-8"
     )
-    echo(f"  Datasette database: {sum(counts.values())} rows in {len(counts)} tables")
     previous = releases.latest(meta["data_dir"])
     regions = {code: names.get(code, code) for code in packages.regional}
     write_feeds(
@@ -143,6 +121,31 @@ def previous_rows(data_dir: Path) -> dict[str, int]:
     return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["packages"][0]["rows"]
 
 
+def _check_and_build(packages: PackageSet, version: str, echo: Echo) -> dict[str, int]:
+    """Validate every package while the site database builds and the zips are written; row counts
+    of the database. PublishError if any package does not validate."""
+    folder = packages.root
+    jobs = validation_jobs(packages)
+    # The biggest resource first, the database beside it, the rest as workers free up.
+    work = [jobs[0], (build_site_db, (folder, folder / SITE_DB)), *jobs[1:]]
+
+    def zips() -> None:
+        for package in packages.packages:
+            zip_package(package, folder / "downloads" / f"{package.name}-{version}.zip")
+
+    results = run_jobs(work, workers(packages), zips)
+    counts, built = results.pop(1)
+    errors = split_errors(packages) + [e for found, _ in results for e in found]
+    if errors:
+        raise PublishError("the release does not validate:\n  " + "\n  ".join(errors[:40]))
+    took = sum(seconds for _, seconds in results)
+    echo(f"  validated {len(packages.packages)} packages ({took:.1f} s in workers); zipped them")
+    echo(
+        f"  Datasette database: {sum(counts.values())} rows in {len(counts)} tables ({built:.1f} s)"
+    )
+    return counts
+
+
 def build_release(store: Store, data_dir: Path, folder: Path, echo: Echo) -> Publication:
     """Write a whole release into the staging ``folder``; PublishError if it does not validate."""
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -152,19 +155,15 @@ def build_release(store: Store, data_dir: Path, folder: Path, echo: Echo) -> Pub
     changes = _write_changes(packages, version, data_dir)
     extra = {"version": version, "created": created, "x-methodology": methodology(store)}
     written = packages.finish(extra)
-    errors = validate_all(written)
-    if errors:
-        raise PublishError("the release does not validate:\n  " + "\n  ".join(errors))
-    echo(f"  validated {len(written)} packages (frictionless)")
-    for package in written:
-        zip_package(package, folder / "downloads" / f"{package.name}-{version}.zip")
+    echo(f"  wrote {len(written)} descriptors")
+    counts = _check_and_build(packages, version, echo)
     meta = {
         "version": version,
         "created": created,
         "bump": bump,
         "previous": previous["version"] if previous else None,
     }
-    _site(folder, packages, changes, {**meta, "data_dir": data_dir}, echo)
+    _site(folder, packages, changes, {**meta, "data_dir": data_dir}, counts)
     _manifest(folder, written, meta)
     before = previous_rows(data_dir)
     text = changelog(

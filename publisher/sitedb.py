@@ -19,6 +19,8 @@ import datapackages
 INSTITUTION_COLUMNS = ("region", "sphere", "founder")
 _TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 _BATCH = 5000
+# A table this big gets compound indexes: below it, filtered facets answer fast enough without.
+BIG_TABLE = 500_000
 Convert = Callable[[str], object]
 
 
@@ -92,8 +94,9 @@ def _fill(db: sqlite3.Connection, name: str, rows: Iterable[list]) -> int:
     return count + len(batch)
 
 
-def facets(name: str) -> list[str]:
-    """The facets of a resource's table: its own, then region, sphere and founder if it has them."""
+def facet_columns(name: str) -> list[str]:
+    """Columns a resource's table can be faceted by (all indexed): region, sphere and founder if
+    it has them, then its own ``x-facets``."""
     own = datapackages.resource_descriptor(name).get("x-facets", [])
     columns = site_columns(name)
     return [c for c in INSTITUTION_COLUMNS if c in columns] + [
@@ -101,9 +104,37 @@ def facets(name: str) -> list[str]:
     ]
 
 
-def _index(db: sqlite3.Connection, name: str) -> None:
-    for column in facets(name):
-        db.execute(f'CREATE INDEX "{name}_{column}" ON "{name}" ("{column}")')
+def facets(name: str) -> list[str]:
+    """The facets a table's page shows by default (``x-default-facets``, or all of them)."""
+    shown = datapackages.resource_descriptor(name).get("x-default-facets")
+    return list(shown) if shown else facet_columns(name)
+
+
+def _coded(name: str) -> set[str]:
+    registry = {f["name"]: f for f in datapackages.table_schema("institutions")["fields"]}
+    fields = {f["name"]: f for f in datapackages.table_schema(name)["fields"]}
+    fields.update({c: registry[c] for c in joined_columns(name)})
+    return {n for n, f in fields.items() if "enum" in f.get("constraints", {})}
+
+
+def compound_indexes(name: str) -> list[tuple[str, ...]]:
+    """Indexes a big table needs so that filtering by a coded column (a few values, so many rows
+    each) keeps its page fast: the default facets counted, and rows in key order, from the index
+    alone."""
+    shown, coded = facets(name), _coded(name)
+    key = datapackages.table_schema(name)["primaryKey"]
+    filters = [c for c in facet_columns(name) if c in coded]
+    pairs = [(a, b) for a in filters for b in shown if b != a]
+    return pairs + [(a, *(k for k in key if k != a)) for a in filters]
+
+
+def _index(db: sqlite3.Connection, name: str, rows: int, big_table: int) -> None:
+    indexes = [(c,) for c in facet_columns(name)]
+    if rows >= big_table:
+        indexes += compound_indexes(name)
+    for columns in indexes:
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        db.execute(f'CREATE INDEX "{name}_{"_".join(columns)}" ON "{name}" ({quoted})')
 
 
 def _search(db: sqlite3.Connection) -> None:
@@ -122,8 +153,9 @@ def _institutions(db: sqlite3.Connection) -> dict[str, tuple]:
     return {row[0]: tuple(row[1:]) for row in db.execute(query)}
 
 
-def build_site_db(package: Path, path: Path) -> dict[str, int]:
-    """Write the Datasette database at ``path`` from the package folder ``package``; row counts."""
+def build_site_db(package: Path, path: Path, big_table: int = BIG_TABLE) -> dict[str, int]:
+    """Write the Datasette database at ``path`` from the package folder ``package``; row counts.
+    Tables of ``big_table`` rows or more get ``compound_indexes``."""
     path, data = Path(path), Path(package) / "data"
     temporary = path.with_suffix(".building")
     temporary.unlink(missing_ok=True)
@@ -137,7 +169,7 @@ def build_site_db(package: Path, path: Path) -> dict[str, int]:
         for name in names:
             _create(db, name)
             counts[name] = _fill(db, name, _typed(name, data / f"{name}.csv", joined))
-            _index(db, name)
+            _index(db, name, counts[name], big_table)
             if name == "institutions":
                 joined = _institutions(db)
         _search(db)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 import datapackages
 from publisher.datasette_meta import canned_queries
 from publisher.publish import Publication
-from publisher.sitedb import facets, site_columns
+from publisher.sitedb import build_site_db, compound_indexes, facet_columns, site_columns
 from tests.publishing_data import FORMULA_NAME, published_once
 
 
@@ -39,7 +40,7 @@ def test_tables_match_the_table_schemas(db: sqlite3.Connection, name: str) -> No
     assert columns == site_columns(name)
     assert columns[: len(datapackages.field_names(name))] == datapackages.field_names(name)
     indexed = {row[1] for row in db.execute(f'PRAGMA index_list("{name}")')}
-    assert {f"{name}_{column}" for column in facets(name)} <= indexed
+    assert {f"{name}_{column}" for column in facet_columns(name)} <= indexed
 
 
 def test_rows_are_typed_and_joined_to_their_institution(db: sqlite3.Connection) -> None:
@@ -98,7 +99,9 @@ def test_metadata_describes_every_column_and_carries_the_licence(release: Public
         assert table["title"] and table["description"]
         assert list(table["columns"]) == site_columns(name)
         assert all(len(text) > 3 for text in table["columns"].values())
-    assert tables["observations"]["facets"][:3] == ["region", "sphere", "founder"]
+    assert tables["findings"]["facets"][:3] == ["region", "sphere", "founder"]
+    # a million rows: two facets by default, the others one click away (and indexed)
+    assert tables["observations"]["facets"] == ["region", "status"]
     assert tables["observations"]["columns"]["region"].endswith("(из реестра учреждений)")
     queries = metadata["databases"]["nokwatch"]["queries"]
     assert set(queries) == set(canned_queries()) and len(queries) == 6
@@ -107,3 +110,26 @@ def test_metadata_describes_every_column_and_carries_the_licence(release: Public
         q["title"] and q["description"] and q["sql"].startswith(("SELECT", "WITH"))
         for q in queries.values()
     )
+
+
+def test_a_big_table_answers_filtered_facets_from_its_indexes(
+    release: Publication, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.db"
+    build_site_db(release.out, path, big_table=1)  # every table counts as big here
+    db = sqlite3.connect(path)
+    indexed = {row[1] for row in db.execute('PRAGMA index_list("observations")')}
+    assert {"observations_status_region", "observations_item_status"} <= indexed
+    assert ("status", "run_id", "institution_id", "item") in compound_indexes("observations")
+    # the queries Datasette runs for ?status=broken: facet counts and the first page, in key order
+    facet = (
+        "SELECT region, count(*) FROM (SELECT * FROM observations WHERE status = 'broken')"
+        " WHERE region IS NOT NULL GROUP BY region"
+    )
+    page = (
+        "SELECT * FROM observations WHERE status = 'broken' ORDER BY run_id, institution_id, item"
+    )
+    plans = [" ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN " + q)) for q in (facet, page)]
+    db.close()
+    assert "COVERING INDEX observations_status_region" in plans[0]
+    assert "observations_status_run_id_institution_id_item" in plans[1] and "TEMP" not in plans[1]
