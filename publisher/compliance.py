@@ -218,12 +218,15 @@ def compliance_rows(
     for institution in store.rows("institutions"):
         key = institution["id"]
         seen = findings.get(key, {})
+        # A closed institution is judged as of its closing; what falls due later is not owed.
+        closed = local_date(institution.get("closed_at"))
+        day = min(as_of, closed) if closed else as_of
         for profile, reports in select_profiles(institution, reported.get(key, {}), profiles):
             events = with_declared_events(profile, reports, seen)
             for rule in judged_rules(profile):
-                trigger, verdict, detector = judge_rule(
-                    profile, rule, events, seen, as_of, calendar
-                )
+                trigger, verdict, detector = judge_rule(profile, rule, events, seen, day, calendar)
+                if closed and verdict.due and verdict.due > closed:
+                    continue  # fell due after the institution closed: no obligation
                 yield compliance_row(
                     key, profile, rule, trigger, verdict, methodology(profile, calendar, detector)
                 )

@@ -133,7 +133,7 @@ def import_rows(
             report.errors.append(RowError(source, line, f"id «{record['id']}» повторяется"))
             continue
         good[record["id"]] = record
-    report.stored = store.upsert("institutions", good.values())
+    report.stored = store.upsert("institutions", good.values(), merge=True)
     return report
 
 

@@ -110,6 +110,6 @@ def import_report(store: Store, path: Path, source: str | None = None) -> Report
         notes = [e["note"] for e in row_events if e["note"]]
         report.warnings.extend(RowError(path.name, line, note) for note in notes)
         events.extend(row_events)
-    report.institutions = store.upsert("institutions", institutions.values())
+    report.institutions = store.upsert("institutions", institutions.values(), merge=True)
     report.events = store.upsert("reported_events", events)
     return report

@@ -138,8 +138,11 @@ class Store:
     def count(self, resource: str) -> int:
         return self.db.execute(f'SELECT COUNT(*) FROM "{resource}"').fetchone()[0]
 
-    def upsert(self, resource: str, rows: Iterable[dict]) -> UpsertReport:
-        """Insert or update rows by primary key; rows equal to what is stored are left alone."""
+    def upsert(self, resource: str, rows: Iterable[dict], merge: bool = False) -> UpsertReport:
+        """Insert or update rows by primary key; rows equal to what is stored are left alone.
+
+        With ``merge``, a value a row leaves empty keeps what is stored (another source's value).
+        """
         fields = datapackages.field_names(resource)
         keys = datapackages.table_schema(resource)["primaryKey"]
         report = UpsertReport()
@@ -152,6 +155,8 @@ class Store:
             for row in rows:
                 values = [row.get(f) for f in fields]
                 old = db.execute(select, [row.get(k) for k in keys]).fetchone()
+                if merge and old is not None:
+                    values = [old[f] if v is None else v for f, v in zip(fields, values, strict=True)]
                 if old is not None and list(old[f] for f in fields) == values:
                     report.unchanged += 1
                     continue

@@ -261,3 +261,25 @@ def test_sightings_from_a_later_assessment_cycle_do_not_judge_an_old_report(tmp_
         posted = next(r for r in store.rows("compliance", "institution_id = 'tom-2014-01' "
                                             "AND obligation = 'plan_posted'"))
     assert (posted["status"], posted["days_late"], posted["done_source"]) == ("late", 35, R)
+
+
+@pytest.mark.parametrize(
+    ("closed_at", "expected"),
+    [
+        # Approval due 01.03.2024 and posting 11.03.2024: both after a closing on 20.02.2024.
+        ("2024-02-20", {}),
+        # Closed 05.03.2024: approval was overdue by then; posting fell due after the closing.
+        ("2024-03-05", {"plan_approved": "unknown"}),
+        # Closed long after: judged as of the closing, 01.06.2024 — posting overdue then.
+        ("2024-06-01", {"plan_approved": "unknown", "plan_posted": "overdue"}),
+    ],
+)
+def test_a_closed_institution_is_judged_as_of_its_closing(
+    tmp_path: Path, closed_at: str, expected: dict
+) -> None:
+    with _federal_store(tmp_path) as store:
+        store.upsert("institutions", [{"id": "fed-1", "closed_at": closed_at}], merge=True)
+        _observe(store, "r1", "2024-05-20T09:00:00Z", "not_found")
+        compute_compliance(store, D(2026, 11, 22))
+        rows = {r["obligation"]: r["status"] for r in store.rows("compliance")}
+    assert rows == expected

@@ -86,3 +86,19 @@ def test_non_utf8_file_is_a_clear_error(fresh_db, tmp_path):
     path.write_bytes((HEADER + "s1,Школа,RU-TOM,education,Д,a.ru,,,,,\n").encode("cp1251"))
     with pytest.raises(InputError, match="registry.csv"):
         import_registry(fresh_db, path)
+
+
+def test_import_keeps_values_other_sources_gave(fresh_db, tmp_path):
+    fresh_db.upsert(
+        "institutions",
+        [{"id": "s1", "name": "Школа", "region": "RU-TOM", "sphere": "education",
+          "kind": "institution", "website": "http://old.ru/", "reg_num": "69000001",
+          "kpp": "701701001", "bus_gov_id": "100001", "closed_at": "2025-01-01"}],
+    )  # fmt: skip
+    report = import_registry(fresh_db, write(tmp_path, "s1,Школа,RU-TOM,education,Д,new.ru,,,,,\n"))
+    assert report.stored.updated == 1
+    row = next(fresh_db.rows("institutions"))
+    assert row["website"] == "http://new.ru/" and row["founder"] == "Д"
+    assert (row["reg_num"], row["kpp"], row["bus_gov_id"], row["closed_at"]) == (
+        "69000001", "701701001", "100001", "2025-01-01"
+    )
