@@ -41,13 +41,26 @@ class WrittenPackage:
         return self.path.parent
 
 
-def _cell(value: Any, text_field: bool) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    return neutralise(text) if text_field else text
+class _Cells:
+    """Turns a row into CSV cells: booleans as ``true``/``false``, free text neutralised
+    (``publisher.csvsafe``); ``None`` is left to the CSV writer, which writes it as empty."""
+
+    def __init__(self, name: str) -> None:
+        fields = datapackages.table_schema(name)["fields"]
+        self.names = [f["name"] for f in fields]
+        text = text_fields(name)
+        self.text = [i for i, f in enumerate(fields) if f["name"] in text]
+        self.flags = [i for i, f in enumerate(fields) if f["type"] == "boolean"]
+
+    def __call__(self, row: dict) -> list[Any]:
+        cells = [row.get(name) for name in self.names]
+        for i in self.text:
+            if cells[i] is not None:
+                cells[i] = neutralise(str(cells[i]))
+        for i in self.flags:
+            if isinstance(cells[i], bool):
+                cells[i] = "true" if cells[i] else "false"
+        return cells
 
 
 def text_fields(name: str) -> set[str]:
@@ -69,7 +82,7 @@ class _Writer:
         self.csv.writerow(fields)
         self.count = 0
 
-    def write(self, cells: list[str]) -> None:
+    def write(self, cells: list[Any]) -> None:
         self.csv.writerow(cells)
         self.count += 1
 
@@ -111,14 +124,14 @@ class PackageSet:
 
     def write_resource(self, name: str, rows: Iterable[dict]) -> int:
         """Write one resource to every package; return the national row count."""
-        fields, text = datapackages.field_names(name), text_fields(name)
+        fields, cells_of = datapackages.field_names(name), _Cells(name)
         writers = {
             p.region: _Writer(p.folder / "data" / f"{name}.csv", fields) for p in self.packages
         }
         self.unplaced[name] = 0
         try:
             for row in rows:
-                cells = [_cell(row.get(f), f in text) for f in fields]
+                cells = cells_of(row)
                 writers[None].write(cells)
                 if name in UNPARTITIONED:
                     for region in self.regional:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import datapackages
 from publisher import releases
 from publisher.changelog import changelog
 from publisher.changes import diff, load_state
@@ -22,15 +21,18 @@ from publisher.errors import PublishError
 from publisher.feed import write_feeds
 from publisher.package import PackageSet, WrittenPackage, descriptor, zip_package
 from publisher.registry_changelog import registry_changelog
-from publisher.resources import FROM_RELEASES, methodology, region_of, resource_rows
+from publisher.resources import methodology, region_of, resource_rows, write_order
 from publisher.sitedb import build_site_db
 from publisher.store import Store
 from publisher.validation import (
-    run_jobs,
+    Jobs,
+    described_as_validated,
+    entry,
+    regional_jobs,
+    resource_errors,
+    resource_job,
     split_errors,
     validation_errors,  # noqa: F401  (re-exported: the error messages of one package)
-    validation_jobs,
-    workers,
 )
 from publisher.vocab import region_names
 
@@ -58,13 +60,14 @@ class Publication:
         return self.out / SITE_DB
 
 
-def _write_data(store: Store, folder: Path, echo: Echo) -> PackageSet:
+def _write_data(store: Store, folder: Path, echo: Echo, jobs: Jobs) -> PackageSet:
+    """Write the store's resources to every package, each validated (``jobs``) once written."""
     regions = region_of(store)
     packages = PackageSet(folder, regions, regions.values())
-    for name in datapackages.resource_names():
-        if name not in FROM_RELEASES:
-            count = packages.write_resource(name, resource_rows(store, name))
-            echo(f"  {name}: {count} rows")
+    for name in write_order():
+        count = packages.write_resource(name, resource_rows(store, name))
+        jobs.add(resource_job(packages, name), count)
+        echo(f"  {name}: {count} rows")
     return packages
 
 
@@ -121,21 +124,24 @@ def previous_rows(data_dir: Path) -> dict[str, int]:
     return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["packages"][0]["rows"]
 
 
-def _check_and_build(packages: PackageSet, version: str, echo: Echo) -> dict[str, int]:
-    """Validate every package while the site database builds and the zips are written; row counts
-    of the database. PublishError if any package does not validate."""
-    folder = packages.root
-    jobs = validation_jobs(packages)
-    # The biggest resource first, the database beside it, the rest as workers free up.
-    work = [jobs[0], (build_site_db, (folder, folder / SITE_DB)), *jobs[1:]]
+def _check_and_build(packages: PackageSet, version: str, echo: Echo, jobs: Jobs) -> dict:
+    """Finish validating every package while the site database builds and the zips are written;
+    row counts of the database. PublishError if any package does not validate."""
+    folder, national = packages.root, packages.national
+    validated = {job[1][1]: entry(job[1][0], job[1][1]) for job in jobs.jobs}
+    jobs.add((resource_errors, (national.path, "changes", folder)))  # and the final descriptor
+    database = jobs.add((build_site_db, (folder, folder / SITE_DB)))
+    for job in regional_jobs(packages):
+        jobs.add(job)
 
     def zips() -> None:
         for package in packages.packages:
             zip_package(package, folder / "downloads" / f"{package.name}-{version}.zip")
 
-    results = run_jobs(work, workers(packages), zips)
-    counts, built = results.pop(1)
-    errors = split_errors(packages) + [e for found, _ in results for e in found]
+    results = jobs.results(zips)
+    counts, built = results.pop(database)
+    errors = split_errors(packages) + described_as_validated(packages, validated)
+    errors += [e for found, _ in results for e in found]
     if errors:
         raise PublishError("the release does not validate:\n  " + "\n  ".join(errors[:40]))
     took = sum(seconds for _, seconds in results)
@@ -149,14 +155,22 @@ def _check_and_build(packages: PackageSet, version: str, echo: Echo) -> dict[str
 def build_release(store: Store, data_dir: Path, folder: Path, echo: Echo) -> Publication:
     """Write a whole release into the staging ``folder``; PublishError if it does not validate."""
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    packages = _write_data(store, folder, echo)
+    with Jobs() as jobs:
+        packages = _write_data(store, folder, echo, jobs)
+        return _finish_release(store, data_dir, packages, created, jobs, echo)
+
+
+def _finish_release(
+    store: Store, data_dir: Path, packages: PackageSet, created: str, jobs: Jobs, echo: Echo
+) -> Publication:
+    folder = packages.root
     previous = releases.previous_descriptor(data_dir)
     version, bump = releases.next_version(previous, descriptor(packages.national))
     changes = _write_changes(packages, version, data_dir)
     extra = {"version": version, "created": created, "x-methodology": methodology(store)}
     written = packages.finish(extra)
     echo(f"  wrote {len(written)} descriptors")
-    counts = _check_and_build(packages, version, echo)
+    counts = _check_and_build(packages, version, echo, jobs)
     meta = {
         "version": version,
         "created": created,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import datapackages
 from publisher.kpi import kpi_rows
 from publisher.obligations import obligation_rows
 from publisher.store import Store
@@ -16,6 +17,18 @@ DERIVED: dict[str, Callable[[Store], Iterable[dict]]] = {
     "unreachable_sites": unreachable_sites,
 }
 FROM_RELEASES = ("changes",)  # computed by comparing packages, not from the store
+
+
+def write_order() -> list[str]:
+    """The resources written from the store, those that foreign keys refer to first (so each can
+    be validated as soon as it is written)."""
+    names = [n for n in datapackages.resource_names() if n not in FROM_RELEASES]
+    referred = {
+        key["reference"]["resource"]
+        for name in names
+        for key in datapackages.table_schema(name).get("foreignKeys", [])
+    }
+    return sorted(names, key=lambda name: name not in referred)
 
 
 def resource_rows(store: Store, name: str) -> Iterable[dict]:

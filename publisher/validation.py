@@ -1,8 +1,8 @@
 """Validating a release before it is committed, in worker processes beside the site database.
 
 The national package is validated in full by frictionless, one resource per job (each with its
-package around it, so foreign keys are checked): the biggest resource starts first and the others
-share the second worker. Regional packages are exact splits of the national rows; each gets
+package around it, so foreign keys are checked), each started as soon as its resource is written
+(the resources a foreign key refers to are written first). Regional packages are exact splits of the national rows; each gets
 frictionless's metadata validation and the integrity checks of ``publisher.integrity`` (the rule
 is documented in docs/data.md, "How a release is validated").
 """
@@ -14,14 +14,14 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import frictionless
 
 from publisher.integrity import partition_errors, regional_errors
-from publisher.package import PackageSet
+from publisher.package import PackageSet, descriptor
 
 # Below this many national rows the jobs run in this process: spawning workers costs more.
 PARALLEL_ROWS = 200_000
@@ -41,10 +41,12 @@ def validation_errors(descriptor: Path, limit: int = 20) -> list[str]:
     return _messages(descriptor, frictionless.validate(str(descriptor)), limit)
 
 
-def resource_errors(descriptor: Path, name: str, limit: int = 20) -> list[str]:
-    """What frictionless finds wrong with one resource of a package (foreign keys included)."""
-    report = frictionless.Package(str(descriptor)).validate(name=name)
-    return _messages(descriptor, report, limit)
+def resource_errors(descriptor: Path | dict, name: str, root: Path, limit: int = 20) -> list[str]:
+    """What frictionless finds wrong with one resource of the package in folder ``root``
+    (foreign keys included); ``descriptor`` is its file, or its content while it is written."""
+    source = str(descriptor) if isinstance(descriptor, Path) else descriptor
+    report = frictionless.Package(source, basepath=str(root)).validate(name=name)
+    return _messages(root / "datapackage.json", report, limit)
 
 
 def regions_errors(packages: list[tuple[Path, dict[str, int]]], national: Path) -> list[str]:
@@ -60,15 +62,41 @@ def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     return function(*args), time.perf_counter() - start
 
 
-def validation_jobs(packages: PackageSet) -> list[Job]:
-    """The validation jobs of a release, biggest first; each returns a list of errors."""
+def resource_job(packages: PackageSet, name: str) -> Job:
+    """The job validating a national resource just written, with the resources written so far
+    (the ones its foreign keys refer to are written before it)."""
     national = packages.national
-    names = sorted(national.rows, key=lambda n: -national.rows[n])
-    jobs: list[Job] = [(resource_errors, (national.path, name)) for name in names]
+    return (resource_errors, (descriptor(national), name, national.folder))
+
+
+def regional_jobs(packages: PackageSet) -> list[Job]:
+    """The integrity jobs of the regional packages (each returns a list of errors)."""
+    national = packages.national.path
     regional = [(p.path, dict(p.rows)) for p in packages.regional.values()]
-    for start in range(0, len(regional), REGIONS_PER_JOB):
-        jobs.append((regions_errors, (regional[start : start + REGIONS_PER_JOB], national.path)))
-    return jobs
+    return [
+        (regions_errors, (regional[start : start + REGIONS_PER_JOB], national))
+        for start in range(0, len(regional), REGIONS_PER_JOB)
+    ]
+
+
+def entry(descriptor: Path | dict, name: str) -> dict:
+    """A resource's entry in a package descriptor (its file or its content)."""
+    if isinstance(descriptor, Path):
+        descriptor = json.loads(descriptor.read_text("utf-8"))
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
+def described_as_validated(packages: PackageSet, validated: dict[str, dict]) -> list[str]:
+    """Errors where the national descriptor describes a resource otherwise than when it was
+    validated (the file changed since)."""
+    final = {
+        r["name"]: r for r in json.loads(packages.national.path.read_text("utf-8"))["resources"]
+    }
+    return [
+        f"{name}: changed after it was validated"
+        for name, r in validated.items()
+        if final.get(name) != r
+    ]
 
 
 def split_errors(packages: PackageSet) -> list[str]:
@@ -77,20 +105,38 @@ def split_errors(packages: PackageSet) -> list[str]:
     return partition_errors(packages.national.rows, regional, packages.unplaced)
 
 
-def workers(packages: PackageSet) -> int:
-    """How many worker processes the release's jobs deserve (1: run them in this process)."""
-    if sum(packages.national.rows.values()) < PARALLEL_ROWS:
-        return 1
-    return min(2, os.cpu_count() or 1)
+class Jobs:
+    """Jobs run in two worker processes once the release is big enough to repay starting them
+    (``PARALLEL_ROWS``), else in this process when their results are asked for."""
 
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+        self.futures: list[Future] = []
+        self.rows = 0
+        self.pool: ProcessPoolExecutor | None = None
 
-def run_jobs(jobs: list[Job], count: int, meanwhile: Callable[[], None]) -> list[tuple[Any, float]]:
-    """Run ``jobs`` in ``count`` processes (``timed``) while this process runs ``meanwhile``."""
-    if count < 2:
+    def __enter__(self) -> Jobs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def add(self, job: Job, rows: int = 0) -> int:
+        """Queue (or start) a job; its index among the results."""
+        self.jobs.append(job)
+        self.rows += rows
+        if self.pool is None and self.rows >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1:
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(2, mp_context=context)
+            self.futures = [self.pool.submit(timed, f, *args) for f, args in self.jobs[:-1]]
+        if self.pool is not None:
+            self.futures.append(self.pool.submit(timed, job[0], *job[1]))
+        return len(self.jobs) - 1
+
+    def results(self, meanwhile: Callable[[], None]) -> list[tuple[Any, float]]:
+        """Every job's (result, seconds), in order, once this process has run ``meanwhile``."""
         meanwhile()
-        return [timed(function, *args) for function, args in jobs]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(count, mp_context=context) as pool:
-        futures = [pool.submit(timed, function, *args) for function, args in jobs]
-        meanwhile()
-        return [future.result() for future in futures]
+        if self.pool is None:
+            return [timed(function, *args) for function, args in self.jobs]
+        return [future.result() for future in self.futures]
