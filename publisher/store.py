@@ -156,7 +156,9 @@ class Store:
                 values = [row.get(f) for f in fields]
                 old = db.execute(select, [row.get(k) for k in keys]).fetchone()
                 if merge and old is not None:
-                    values = [old[f] if v is None else v for f, v in zip(fields, values, strict=True)]
+                    values = [
+                        old[f] if v is None else v for f, v in zip(fields, values, strict=True)
+                    ]
                 if old is not None and list(old[f] for f in fields) == values:
                     report.unchanged += 1
                     continue
