@@ -112,6 +112,8 @@ PAGES = (
     "/nokwatch/observations?region=RU-TOM",
     "/nokwatch/observations?region=RU-TOM&status=broken",
     "/nokwatch/observations?item=survey_form&status=broken",
+    "/nokwatch/findings?status=not_found",
+    "/nokwatch/institutions?sphere=culture",
 )
 
 
@@ -160,7 +162,7 @@ def main() -> None:
             f"frictionless validate (national package alone): {took:.1f} s, valid={report.valid},"
             f" {rows / took:,.0f} rows/s"
         )
-        print("faceted observations pages (first load / warm, ms):")
+        print("faceted pages (first load / warm, ms):")
         for path, first, warm in faceted_pages(publication.out):
             print(f"  {first * 1000:6.0f} / {warm * 1000:4.0f}  {path}")
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
