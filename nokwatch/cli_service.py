@@ -89,7 +89,9 @@ def jobs(click_ctx: click.Context, schedules_dir: Path | None) -> None:
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
     for line, row in zip(table, [None, *rows], strict=True):
         text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
-        click.echo(f"{text}  {row.detail[:100]}".rstrip() if row else text.rstrip())
+        # The whole first line of the last outcome: an operator needs the error, path and all.
+        detail = row.detail.splitlines()[0] if row and row.detail else ""
+        click.echo(f"{text}  {detail}".rstrip())
 
 
 @jobs.command("run")
