@@ -45,7 +45,9 @@ class RssSampler(threading.Thread):
 
     def run(self) -> None:
         while self.running:
-            self.peak = max(self.peak, sum(_rss(pid) for pid in _descendants(os.getpid(), self.exclude)))
+            self.peak = max(
+                self.peak, sum(_rss(pid) for pid in _descendants(os.getpid(), self.exclude))
+            )
             time.sleep(0.5)
 
 
@@ -54,13 +56,17 @@ def _descendants(root: int, exclude: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
             except (OSError, IndexError):
                 continue
     found, frontier = [], [root]
     while frontier:
         pid = frontier.pop()
-        children = [child for child, parent in parents.items() if parent == pid and child != exclude]
+        children = [
+            child for child, parent in parents.items() if parent == pid and child != exclude
+        ]
         found.extend(children)
         frontier.extend(children)
     return found
@@ -88,9 +94,15 @@ def _measure(label: str, sites: int, web_pid: int, action) -> dict:  # noqa: ANN
     pages = action()
     wall = time.perf_counter() - started
     sampler.running = False
-    result = {"crawl": label, "pages": pages, "seconds": round(wall, 1), "pages_per_s": round(pages / wall, 1),
-              "sites_per_min": round(sites / wall * 60, 1), "cpu_s": round(_cpu_of_children() - cpu, 1),
-              "peak_rss_mib": round(sampler.peak / 2**20)}
+    result = {
+        "crawl": label,
+        "pages": pages,
+        "seconds": round(wall, 1),
+        "pages_per_s": round(pages / wall, 1),
+        "sites_per_min": round(sites / wall * 60, 1),
+        "cpu_s": round(_cpu_of_children() - cpu, 1),
+        "peak_rss_mib": round(sampler.peak / 2**20),
+    }
     print(json.dumps(result), flush=True)
     return result
 
@@ -101,7 +113,12 @@ def _plain(proxy: str, rows: list[dict], shards: int, work: Path) -> int:
         listing = work / f"plain-{shard}.json"
         listing.write_text(json.dumps([r["website"] for r in rows[shard::shards]]))
         outputs.append(work / f"plain-{shard}.out")
-        command = [sys.executable, str(Path(__file__).with_name("plainspider.py")), str(listing), str(outputs[-1])]
+        command = [
+            sys.executable,
+            str(Path(__file__).with_name("plainspider.py")),
+            str(listing),
+            str(outputs[-1]),
+        ]
         env = {**os.environ, "http_proxy": proxy, "https_proxy": proxy}
         children.append(subprocess.Popen(command, env=env, cwd=Path(__file__).resolve().parents[1]))
     for child in children:
@@ -115,13 +132,21 @@ def _nokwatch(proxy: str, rows: list[dict], shards: int, data_dir: Path) -> int:
     env = {"http_proxy": proxy, "https_proxy": proxy, **SETTINGS}
     results: list = []
     ids = [[r["id"] for r in rows[shard::shards]] for shard in range(shards)]
-    threads = [threading.Thread(target=lambda i=i: results.append(
-        crawl(data_dir, ids=i, env=env, progress=lambda _: None))) for i in ids]
+    threads = [
+        threading.Thread(
+            target=lambda i=i: results.append(
+                crawl(data_dir, ids=i, env=env, progress=lambda _: None)
+            )
+        )
+        for i in ids
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    stats = [json.loads((data_dir / "crawl-jobs" / s.run_id / "stats.json").read_text()) for s in results]
+    stats = [
+        json.loads((data_dir / "crawl-jobs" / s.run_id / "stats.json").read_text()) for s in results
+    ]
     return sum(stat.get("response_received_count", 0) for stat in stats)
 
 
@@ -147,8 +172,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         _registry(work / "data", rows)
-        _measure("plain CrawlSpider", args.sites, web.pid, lambda: _plain(proxy, rows, args.shards, work))
-        _measure("nokwatch", args.sites, web.pid, lambda: _nokwatch(proxy, rows, args.shards, work / "data"))
+        _measure(
+            "plain CrawlSpider", args.sites, web.pid, lambda: _plain(proxy, rows, args.shards, work)
+        )
+        _measure(
+            "nokwatch",
+            args.sites,
+            web.pid,
+            lambda: _nokwatch(proxy, rows, args.shards, work / "data"),
+        )
     stop.set()
     web.join(timeout=10)
 

@@ -1,6 +1,6 @@
 """The benchmark's baseline: a plain Scrapy CrawlSpider (no detection, no storage), same politeness.
 
-    python benchmarks/plainspider.py SITES.json PAGES_OUT
+python benchmarks/plainspider.py SITES.json PAGES_OUT
 """
 
 from __future__ import annotations

@@ -42,8 +42,14 @@ class Observation:
 
 def evidence_of(page: Page) -> Evidence:
     """The evidence record of a fetched page."""
-    return Evidence(page.url, page.status, hashlib.sha256(page.body).hexdigest(), page.body,
-                    page.content_type, page.headers.get("last-modified"))
+    return Evidence(
+        page.url,
+        page.status,
+        hashlib.sha256(page.body).hexdigest(),
+        page.body,
+        page.content_type,
+        page.headers.get("last-modified"),
+    )
 
 
 @dataclass
@@ -93,8 +99,11 @@ class SiteAudit:
 
     def best(self, item: str) -> tuple[Finding, Evidence] | None:
         """The strongest candidate; a link's text no longer counts once its target has been read."""
-        usable = [c for c in self.candidates.get(item, [])
-                  if not (c[0].detail == "link_text" and c[0].url in self.fetched)]
+        usable = [
+            c
+            for c in self.candidates.get(item, [])
+            if not (c[0].detail == "link_text" and c[0].url in self.fetched)
+        ]
         if not usable:
             return None
         return max(usable, key=lambda c: (_RANK.get(c[0].status, 0), c[0].score))
@@ -103,8 +112,13 @@ class SiteAudit:
         """One observation per item: what was found, not found, or why the site was not checked."""
         iid = self.context.institution_id
         if self.failure is not None:
-            status = "blocked_by_robots" if self.failure == "blocked_by_robots" else "site_unreachable"
-            return [Observation(iid, item, status, self.context.home_url, self.failure) for item in ITEMS]
+            status = (
+                "blocked_by_robots" if self.failure == "blocked_by_robots" else "site_unreachable"
+            )
+            return [
+                Observation(iid, item, status, self.context.home_url, self.failure)
+                for item in ITEMS
+            ]
         observations = []
         if self.tls is not None:
             observations.append(Observation(iid, TLS_ITEM, self.tls, self.context.home_url))
@@ -114,6 +128,7 @@ class SiteAudit:
                 observations.append(Observation(iid, item, "not_found", self.context.home_url))
             else:
                 finding, evidence = chosen
-                observations.append(Observation(iid, item, finding.status, finding.url, None,
-                                                finding, evidence))
+                observations.append(
+                    Observation(iid, item, finding.status, finding.url, None, finding, evidence)
+                )
         return observations

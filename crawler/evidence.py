@@ -6,10 +6,14 @@ import os
 from pathlib import Path
 
 _EXTENSIONS = {
-    "text/html": "html", "application/pdf": "pdf", "application/rtf": "rtf", "text/rtf": "rtf",
+    "text/html": "html",
+    "application/pdf": "pdf",
+    "application/rtf": "rtf",
+    "text/rtf": "rtf",
     "application/msword": "doc",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.oasis.opendocument.text": "odt", "text/plain": "txt",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "text/plain": "txt",
 }
 
 

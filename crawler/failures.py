@@ -21,12 +21,31 @@ from twisted.internet import error as tx
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-CAUSES = ("dns", "refused", "network_unreachable", "timeout", "connection_lost", "tls", "http_4xx", "http_5xx",
-          "redirect_loop", "too_large", "blocked_by_robots", "private_address", "proxy_error", "other")
+CAUSES = (
+    "dns",
+    "refused",
+    "network_unreachable",
+    "timeout",
+    "connection_lost",
+    "tls",
+    "http_4xx",
+    "http_5xx",
+    "redirect_loop",
+    "too_large",
+    "blocked_by_robots",
+    "private_address",
+    "proxy_error",
+    "other",
+)
 
 # Squid and compatible forwarding proxies name the upstream failure in a header.
-_SQUID = {"ERR_DNS_FAIL": "dns", "ERR_CONNECT_FAIL": "refused", "ERR_READ_TIMEOUT": "timeout",
-          "ERR_CONNECT_TIMEOUT": "timeout", "ERR_SECURE_CONNECT_FAIL": "tls"}
+_SQUID = {
+    "ERR_DNS_FAIL": "dns",
+    "ERR_CONNECT_FAIL": "refused",
+    "ERR_READ_TIMEOUT": "timeout",
+    "ERR_CONNECT_TIMEOUT": "timeout",
+    "ERR_SECURE_CONNECT_FAIL": "tls",
+}
 
 
 def cause_of_status(status: int, squid_error: str | None = None) -> str:
@@ -52,14 +71,24 @@ _TYPED: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str],
     (DownloadCancelledError, "too_large"),  # the only cancellation is DOWNLOAD_MAXSIZE's
     (TunnelError, "proxy_error"),  # the proxy refused CONNECT; its error header is not passed on
 )
-_LOST = (ResponseDataLossError, DownloadFailedError, ResponseFailed, ResponseNeverReceived,
-         tx.ConnectionLost, tx.ConnectionDone)
+_LOST = (
+    ResponseDataLossError,
+    DownloadFailedError,
+    ResponseFailed,
+    ResponseNeverReceived,
+    tx.ConnectionLost,
+    tx.ConnectionDone,
+)
 
 
 def _ignored(message: str) -> str:
     message = message.lower()
-    for words, cause in ((("robots",), "blocked_by_robots"), (("redirect",), "redirect_loop"),
-                         (("private",), "private_address"), (("max size", "maxsize"), "too_large")):
+    for words, cause in (
+        (("robots",), "blocked_by_robots"),
+        (("redirect",), "redirect_loop"),
+        (("private",), "private_address"),
+        (("max size", "maxsize"), "too_large"),
+    ):
         if any(word in message for word in words):
             return cause
     return "other"
@@ -70,7 +99,9 @@ def cause_of_failure(failure: Failure) -> str:
     value = failure.value
     if isinstance(value, HttpError):
         response = value.response
-        return cause_of_status(response.status, response.headers.get("X-Squid-Error", b"").decode() or None)
+        return cause_of_status(
+            response.status, response.headers.get("X-Squid-Error", b"").decode() or None
+        )
     if isinstance(value, IgnoreRequest):
         return _ignored(str(value))
     for types, cause in _TYPED:

@@ -65,8 +65,10 @@ class PrivateAddressMiddleware:
 
     def _proxied(self, request: Request, host: str) -> bool:
         scheme = request.url.split(":", 1)[0]
-        return bool(request.meta.get("proxy") or (self.proxies.get(scheme)
-                                                 and not urllib.request.proxy_bypass(host)))
+        return bool(
+            request.meta.get("proxy")
+            or (self.proxies.get(scheme) and not urllib.request.proxy_bypass(host))
+        )
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         split = urlsplit(request.url)
@@ -81,6 +83,8 @@ class PrivateAddressMiddleware:
         if key not in self.resolved:
             if len(self.resolved) > 10_000:
                 self.resolved.clear()
-            self.resolved[key] = await maybe_deferred_to_future(deferToThread(resolves_to_private, *key))
+            self.resolved[key] = await maybe_deferred_to_future(
+                deferToThread(resolves_to_private, *key)
+            )
         if self.resolved[key]:
             raise IgnoreRequest(f"{REFUSED}: {host} resolves to a private address")

@@ -13,19 +13,27 @@ from crawler.evidence import store_evidence
 from publisher.store import Store, utc_now
 
 
-def observation_row(run_id: str, checked_at: str, obs: Observation, evidence_path: str | None) -> dict:
+def observation_row(
+    run_id: str, checked_at: str, obs: Observation, evidence_path: str | None
+) -> dict:
     """An ``observations`` row (datapackages/schemas/observations.json) for one observation."""
     finding, evidence = obs.finding, obs.evidence
     declared = finding.declared_date.isoformat() if finding and finding.declared_date else None
     return {
-        "run_id": run_id, "institution_id": obs.institution_id, "item": obs.item,
-        "status": obs.status, "url": obs.url, "declared_date": declared, "checked_at": checked_at,
+        "run_id": run_id,
+        "institution_id": obs.institution_id,
+        "item": obs.item,
+        "status": obs.status,
+        "url": obs.url,
+        "declared_date": declared,
+        "checked_at": checked_at,
         "error": obs.error or (finding.detail if finding and obs.status == "broken" else None),
         "http_status": evidence.http_status if evidence else None,
         "sha256": evidence.sha256 if evidence else None,
         "matched_text": finding.matched_text[:500] if finding else None,
         "last_modified": evidence.last_modified if evidence else None,
-        "evidence": evidence_path, "detector_version": DETECTOR_VERSION,
+        "evidence": evidence_path,
+        "detector_version": DETECTOR_VERSION,
     }
 
 
@@ -66,7 +74,10 @@ class StorePipeline:
         assert self.store is not None
         self.store.add_observations(rows)
         self._count(item["run_id"], audit)
-        return {"institution_id": audit.context.institution_id, "statuses": [r["status"] for r in rows]}
+        return {
+            "institution_id": audit.context.institution_id,
+            "statuses": [r["status"] for r in rows],
+        }
 
     def _count(self, run_id: str, audit: SiteAudit) -> None:
         self.counts["sites"] += 1

@@ -1,6 +1,6 @@
 """The crawl as a process of its own (Twisted's reactor cannot be restarted inside one process).
 
-    python -m crawler.process --data-dir DATA --run-id RUN --institutions FILE [--log-file FILE]
+python -m crawler.process --data-dir DATA --run-id RUN --institutions FILE [--log-file FILE]
 """
 
 from __future__ import annotations
@@ -21,16 +21,24 @@ from crawler.spiders.sites import SitesSpider
 
 # Environment variables an operator (or a test) may use to override settings of the same name.
 ENV_SETTINGS = {
-    "NOKWATCH_CONTACT_URL": str, "NOKWATCH_CA_BUNDLE": str, "NOKWATCH_ALLOW_PRIVATE": str,
-    "NOKWATCH_DOWNLOAD_TIMEOUT": float, "NOKWATCH_MAX_PAGES_PER_SITE": int,
-    "NOKWATCH_MAX_SECONDS_PER_SITE": float, "NOKWATCH_DOWNLOAD_MAXSIZE": int,
-    "NOKWATCH_CONCURRENT_REQUESTS": int, "NOKWATCH_DOWNLOAD_DELAY": float,
+    "NOKWATCH_CONTACT_URL": str,
+    "NOKWATCH_CA_BUNDLE": str,
+    "NOKWATCH_ALLOW_PRIVATE": str,
+    "NOKWATCH_DOWNLOAD_TIMEOUT": float,
+    "NOKWATCH_MAX_PAGES_PER_SITE": int,
+    "NOKWATCH_MAX_SECONDS_PER_SITE": float,
+    "NOKWATCH_DOWNLOAD_MAXSIZE": int,
+    "NOKWATCH_CONCURRENT_REQUESTS": int,
+    "NOKWATCH_DOWNLOAD_DELAY": float,
     "NOKWATCH_AUTOTHROTTLE_ENABLED": str,
 }
-_SCRAPY_NAMES = {"NOKWATCH_DOWNLOAD_TIMEOUT": "DOWNLOAD_TIMEOUT", "NOKWATCH_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
-                 "NOKWATCH_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",
-                 "NOKWATCH_DOWNLOAD_DELAY": "DOWNLOAD_DELAY",
-                 "NOKWATCH_AUTOTHROTTLE_ENABLED": "AUTOTHROTTLE_ENABLED"}
+_SCRAPY_NAMES = {
+    "NOKWATCH_DOWNLOAD_TIMEOUT": "DOWNLOAD_TIMEOUT",
+    "NOKWATCH_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
+    "NOKWATCH_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",
+    "NOKWATCH_DOWNLOAD_DELAY": "DOWNLOAD_DELAY",
+    "NOKWATCH_AUTOTHROTTLE_ENABLED": "AUTOTHROTTLE_ENABLED",
+}
 
 
 def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> None:
@@ -38,12 +46,19 @@ def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> None:
         if environ.get(name):
             settings.set(_SCRAPY_NAMES.get(name, name), kind(environ[name]), priority="cmdline")
     contact = settings.get("NOKWATCH_CONTACT_URL")
-    settings.set("USER_AGENT", default_settings.USER_AGENT.replace(default_settings.NOKWATCH_CONTACT_URL,
-                                                                   contact), priority="cmdline")
+    settings.set(
+        "USER_AGENT",
+        default_settings.USER_AGENT.replace(default_settings.NOKWATCH_CONTACT_URL, contact),
+        priority="cmdline",
+    )
 
 
-def crawl_settings(data_dir: str, run_id: str = "", log_file: str | None = None,
-                   environ: Mapping[str, str] = os.environ) -> Settings:
+def crawl_settings(
+    data_dir: str,
+    run_id: str = "",
+    log_file: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> Settings:
     """The crawler's settings for one data directory and run (NOKWATCH_* environment overrides)."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
@@ -69,14 +84,19 @@ def main(argv: list[str] | None = None) -> int:
 
     def report(item: dict, **_: object) -> None:
         done["sites"] += 1
-        print(f"site {done['sites']}: {item['institution_id']} {' '.join(item['statuses'])}", flush=True)
+        print(
+            f"site {done['sites']}: {item['institution_id']} {' '.join(item['statuses'])}",
+            flush=True,
+        )
 
     crawler.signals.connect(report, signal=signals.item_scraped)
     process.crawl(crawler, institutions=args.institutions, run_id=args.run_id)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if args.log_file:  # Scrapy's counters beside the log, for operators and the benchmark
-        Path(args.log_file).with_name("stats.json").write_text(json.dumps(stats, default=str, indent=1))
+        Path(args.log_file).with_name("stats.json").write_text(
+            json.dumps(stats, default=str, indent=1)
+        )
     return 0 if stats.get("finish_reason") == "finished" else 3
 
 

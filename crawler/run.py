@@ -31,22 +31,31 @@ class CrawlSummary:
     errors: int
 
 
-def crawl(data_dir: Path, regions: Iterable[str] = (), ids: Iterable[str] = (),
-          progress: Callable[[str], None] = print, env: dict[str, str] | None = None,
-          resume: str | None = None) -> CrawlSummary:
+def crawl(
+    data_dir: Path,
+    regions: Iterable[str] = (),
+    ids: Iterable[str] = (),
+    progress: Callable[[str], None] = print,
+    env: dict[str, str] | None = None,
+    resume: str | None = None,
+) -> CrawlSummary:
     """Crawl the registry's sites (optionally some regions or institutions) and store observations."""
     data_dir = Path(data_dir)
     run_id, institutions = _resume(data_dir, resume) if resume else _start(data_dir, regions, ids)
     job = job_folder(data_dir, run_id)
     (job / "pending.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
     progress(f"crawl {run_id}: {len(institutions)} sites{' left' if resume else ''}")
-    status = _run_child(child_command(data_dir, run_id, job / "pending.json"), len(institutions),
-                        progress, env)
+    status = _run_child(
+        child_command(data_dir, run_id, job / "pending.json"), len(institutions), progress, env
+    )
     with Store(data_dir / "nokwatch.db") as store:
-        store.finish_crawl(run_id, status, "" if status == "finished" else f"see {job / 'crawl.log'}")
+        store.finish_crawl(
+            run_id, status, "" if status == "finished" else f"see {job / 'crawl.log'}"
+        )
         row = next(store.rows("crawls", "run_id = ?", [run_id]))
-    return CrawlSummary(run_id, status, row["sites"], row["sites_unreachable"], row["pages"],
-                        row["errors"])
+    return CrawlSummary(
+        run_id, status, row["sites"], row["sites_unreachable"], row["pages"], row["errors"]
+    )
 
 
 def job_folder(data_dir: Path, run_id: str) -> Path:
@@ -79,12 +88,24 @@ def _resume(data_dir: Path, run_id: str) -> tuple[str, list[dict]]:
 def child_command(data_dir: Path, run_id: str, institutions: Path) -> list[str]:
     """The command line of the crawl's child process."""
     job = job_folder(data_dir, run_id)
-    return [sys.executable, "-m", "crawler.process", "--data-dir", str(data_dir), "--run-id", run_id,
-            "--institutions", str(institutions), "--log-file", str(job / "crawl.log")]
+    return [
+        sys.executable,
+        "-m",
+        "crawler.process",
+        "--data-dir",
+        str(data_dir),
+        "--run-id",
+        run_id,
+        "--institutions",
+        str(institutions),
+        "--log-file",
+        str(job / "crawl.log"),
+    ]
 
 
-def _run_child(command: list[str], total: int, progress: Callable[[str], None],
-               env: dict[str, str] | None) -> str:
+def _run_child(
+    command: list[str], total: int, progress: Callable[[str], None], env: dict[str, str] | None
+) -> str:
     child_env = {**os.environ, **(env or {})}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env) as child:
         assert child.stdout is not None

@@ -50,7 +50,9 @@ REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 1
 NOKWATCH_MAX_PAGES_PER_SITE = 40
 NOKWATCH_MAX_BYTES_PER_SITE = 50 * 1024 * 1024
-NOKWATCH_MAX_SECONDS_PER_SITE = 600  # wall clock from the first request; in-flight ones still finish
+NOKWATCH_MAX_SECONDS_PER_SITE = (
+    600  # wall clock from the first request; in-flight ones still finish
+)
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 COOKIES_ENABLED = False

@@ -50,8 +50,13 @@ def client_context(extra_bundle: str | None = None) -> ssl.SSLContext:
     return context
 
 
-def certificate_status(host: str, port: int = 443, proxy: str | None = None,
-                       extra_bundle: str | None = None, timeout: float = 15.0) -> str:
+def certificate_status(
+    host: str,
+    port: int = 443,
+    proxy: str | None = None,
+    extra_bundle: str | None = None,
+    timeout: float = 15.0,
+) -> str:
     """The certificate's state as a browser would judge it (blocking: call it in a thread)."""
     context = client_context(extra_bundle)
     try:

@@ -176,8 +176,12 @@ def report_import(ctx: Context, file: Path, source: str | None, strict: bool) ->
     default=False,
     help="Serve the simulated demo region on loopback and crawl through it.",
 )
-@click.option("--resume", metavar="RUN_ID", default=None,
-              help="Finish an interrupted run: audit only the sites it has not stored yet.")
+@click.option(
+    "--resume",
+    metavar="RUN_ID",
+    default=None,
+    help="Finish an interrupted run: audit only the sites it has not stored yet.",
+)
 @pass_context
 def crawl(
     ctx: Context, regions: tuple[str, ...], ids: tuple[str, ...], demo: bool, resume: str | None

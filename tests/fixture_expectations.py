@@ -23,8 +23,11 @@ def expected(spec: SiteSpec) -> dict[str, tuple[str, str | None]]:
     plan = {**PLAN, **DOCUMENT_PLANS}[spec.plan]
     if spec.failure == "huge_file":
         plan = "not_found"  # the document is never read, and its link says only «Скачать»
-    statuses = {"improvement_plan": (plan, None), "survey_form": (SURVEY[spec.survey], None),
-                "bus_gov_link": (BUS_GOV[spec.bus_gov], None)}
+    statuses = {
+        "improvement_plan": (plan, None),
+        "survey_form": (SURVEY[spec.survey], None),
+        "bus_gov_link": (BUS_GOV[spec.bus_gov], None),
+    }
     if spec.https:
         statuses["tls_certificate"] = (spec.tls, None)
     return statuses

@@ -51,24 +51,42 @@ def test_failed_site_is_unreachable_for_every_item_with_its_cause():
     audit.failure = "timeout"
     result = audit.result()
     assert {(o.item, o.status, o.error) for o in result} == {
-        ("improvement_plan", "site_unreachable", "timeout"), ("survey_form", "site_unreachable", "timeout"),
-        ("bus_gov_link", "site_unreachable", "timeout")}
+        ("improvement_plan", "site_unreachable", "timeout"),
+        ("survey_form", "site_unreachable", "timeout"),
+        ("bus_gov_link", "site_unreachable", "timeout"),
+    }
 
 
 def test_certificate_state_is_an_observation_of_its_own():
     audit = _audit()
     assert TLS_ITEM not in {o.item for o in audit.result()}
     audit.tls = "expired"
-    assert {(o.item, o.status) for o in audit.result()} >= {(TLS_ITEM, "expired"), ("survey_form", "not_found")}
+    assert {(o.item, o.status) for o in audit.result()} >= {
+        (TLS_ITEM, "expired"),
+        ("survey_form", "not_found"),
+    }
 
 
 def test_private_addresses_and_local_names():
-    for address in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "169.254.169.254", "::1",
-                    "[::1]", "fe80::1", "0.0.0.0", "::ffff:127.0.0.1", "100.64.0.1"):
+    for address in (
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.1",
+        "172.16.5.4",
+        "169.254.169.254",
+        "::1",
+        "[::1]",
+        "fe80::1",
+        "0.0.0.0",
+        "::ffff:127.0.0.1",
+        "100.64.0.1",
+    ):
         assert is_private(address), address
     for address in ("8.8.8.8", "95.167.1.1", "2a00:1450::1", "school.test"):
         assert not is_private(address), address
-    assert is_local_name("localhost") and is_local_name("LOCALHOST.") and is_local_name("a.localhost")
+    assert (
+        is_local_name("localhost") and is_local_name("LOCALHOST.") and is_local_name("a.localhost")
+    )
     assert not is_local_name("localhost.school.ru")
 
 

@@ -23,9 +23,16 @@ def fixture_crawl(tmp_path_factory) -> tuple[Path, CrawlSummary, FixtureWeb, flo
     sites = fixture_sites()
     with FixtureWeb(sites) as web:
         port = web.proxy_url.rsplit(":", 1)[1]
-        registry(data_dir, sites, {"priv-loopback": f"http://127.0.0.1:{port}/",
-                                   "priv-localhost": "http://localhost/", "priv-lan": "http://192.168.1.10/",
-                                   "priv-v6": "http://[::1]/"})
+        registry(
+            data_dir,
+            sites,
+            {
+                "priv-loopback": f"http://127.0.0.1:{port}/",
+                "priv-localhost": "http://localhost/",
+                "priv-lan": "http://192.168.1.10/",
+                "priv-v6": "http://[::1]/",
+            },
+        )
         started = time.monotonic()
         env = proxy_env(web, NOKWATCH_CA_BUNDLE=str(web.ca_file), NOKWATCH_CONTACT_URL=CONTACT)
         summary = crawl(data_dir, env=env, progress=lambda _: None)
@@ -40,8 +47,19 @@ def test_every_generated_site_gets_the_verdict_its_spec_implies(fixture_crawl):
         for item, (status, error) in expected(spec).items():
             got = seen.get((row["id"], item))
             if got is None or got[0] != status or (error and got[1] != error):
-                wrong.append((row["id"], spec.platform, spec.encoding, spec.charset_in, spec.plan,
-                              spec.failure, item, status, got))
+                wrong.append(
+                    (
+                        row["id"],
+                        spec.platform,
+                        spec.encoding,
+                        spec.charset_in,
+                        spec.plan,
+                        spec.failure,
+                        item,
+                        status,
+                        got,
+                    )
+                )
     assert wrong == []
 
 
@@ -64,7 +82,9 @@ def test_http_sites_get_no_certificate_finding(fixture_crawl):
     data_dir, summary, _, _ = fixture_crawl
     seen = observations(data_dir, summary.run_id)
     tls = {iid for (iid, item) in seen if item == "tls_certificate"}
-    https = {row["id"] for row in registry_rows(fixture_sites()) if row["website"].startswith("https")}
+    https = {
+        row["id"] for row in registry_rows(fixture_sites()) if row["website"].startswith("https")
+    }
     assert tls == https
 
 
@@ -99,7 +119,11 @@ def test_names_resolving_to_private_addresses_are_refused_without_a_proxy(tmp_pa
     with FixtureWeb([]) as web:  # a real server on loopback the crawl must not reach
         port = web.proxy_url.rsplit(":", 1)[1]
         registry(data_dir, [], {"alias": f"http://{alias}:{port}/"})
-        summary = crawl(data_dir, env={"http_proxy": "", "https_proxy": ""}, progress=lambda _: None)
+        summary = crawl(
+            data_dir, env={"http_proxy": "", "https_proxy": ""}, progress=lambda _: None
+        )
         assert web.requests == 0
-    assert observations(data_dir, summary.run_id)[("alias", "survey_form")] == ("site_unreachable",
-                                                                                "private_address")
+    assert observations(data_dir, summary.run_id)[("alias", "survey_form")] == (
+        "site_unreachable",
+        "private_address",
+    )

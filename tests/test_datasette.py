@@ -65,7 +65,12 @@ def test_a_faceted_table_page(site: str) -> None:
 
 
 def test_search_and_column_descriptions(site: str) -> None:
-    data = json.loads(get(site + "/nokwatch/institutions.json?_search=%D0%97%D0%B0%D0%B1%D0%BE%D1%82%D0%B0&_shape=array")[2])
+    data = json.loads(
+        get(
+            site
+            + "/nokwatch/institutions.json?_search=%D0%97%D0%B0%D0%B1%D0%BE%D1%82%D0%B0&_shape=array"
+        )[2]
+    )
     assert [row["id"] for row in data] == ["oms-1"]
     page = get(site + "/nokwatch/institutions")[2].decode()
     assert "Код субъекта РФ по ISO 3166-2" in page

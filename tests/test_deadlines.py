@@ -219,9 +219,19 @@ def test_batch_due_dates_past_the_calendar_are_not_guessed() -> None:
 
 def _federal_store(tmp_path: Path) -> Store:
     store = Store(tmp_path / "nokwatch.db")
-    store.upsert("institutions", [{"id": "fed-1", "name": "Школа", "region": "RU-TOM",
-                                   "sphere": "education", "kind": "institution",
-                                   "assessment_date": "2024-02-01"}])
+    store.upsert(
+        "institutions",
+        [
+            {
+                "id": "fed-1",
+                "name": "Школа",
+                "region": "RU-TOM",
+                "sphere": "education",
+                "kind": "institution",
+                "assessment_date": "2024-02-01",
+            }
+        ],
+    )
     return store
 
 
@@ -254,12 +264,24 @@ def test_an_outdated_plan_does_not_date_this_cycle(tmp_path: Path) -> None:
 def test_sightings_from_a_later_assessment_cycle_do_not_judge_an_old_report(tmp_path: Path) -> None:
     with Store(tmp_path / "nokwatch.db") as store:
         import_report(store, REPORT)
-        store.add_observations([{"run_id": "r1", "institution_id": "tom-2014-01",
-                                 "item": "improvement_plan", "status": "not_found",
-                                 "checked_at": "2026-11-20T09:00:00Z"}])
+        store.add_observations(
+            [
+                {
+                    "run_id": "r1",
+                    "institution_id": "tom-2014-01",
+                    "item": "improvement_plan",
+                    "status": "not_found",
+                    "checked_at": "2026-11-20T09:00:00Z",
+                }
+            ]
+        )
         compute_compliance(store, AS_OF)
-        posted = next(r for r in store.rows("compliance", "institution_id = 'tom-2014-01' "
-                                            "AND obligation = 'plan_posted'"))
+        posted = next(
+            r
+            for r in store.rows(
+                "compliance", "institution_id = 'tom-2014-01' AND obligation = 'plan_posted'"
+            )
+        )
     assert (posted["status"], posted["days_late"], posted["done_source"]) == ("late", 35, R)
 
 

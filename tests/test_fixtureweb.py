@@ -39,15 +39,36 @@ def _spec(failure: str):
 
 def test_the_generated_web_covers_every_kind():
     assert len(SITES) >= 40
-    assert {s.platform for s in SITES} >= {"wordpress", "joomla", "bitrix", "gosweb", "tvoysadik", "static",
-                                           "sveden"}
-    assert {s.plan for s in SITES} >= {"html", "pdf", "scan", "docx", "doc", "rtf", "odt", "outdated"}
-    assert {(s.encoding, s.charset_in) for s in SITES} >= {("koi8-r", "none"), ("windows-1251", "mislabelled")}
+    assert {s.platform for s in SITES} >= {
+        "wordpress",
+        "joomla",
+        "bitrix",
+        "gosweb",
+        "tvoysadik",
+        "static",
+        "sveden",
+    }
+    assert {s.plan for s in SITES} >= {
+        "html",
+        "pdf",
+        "scan",
+        "docx",
+        "doc",
+        "rtf",
+        "odt",
+        "outdated",
+    }
+    assert {(s.encoding, s.charset_in) for s in SITES} >= {
+        ("koi8-r", "none"),
+        ("windows-1251", "mislabelled"),
+    }
     assert {s.tls for s in SITES if s.https} == {"valid", "expired", "wrong_host", "untrusted"}
     assert len(demo_sites()) == 37
 
 
-@pytest.mark.parametrize(("failure", "header"), [("dns", "ERR_DNS_FAIL 0"), ("refused", "ERR_CONNECT_FAIL 111")])
+@pytest.mark.parametrize(
+    ("failure", "header"), [("dns", "ERR_DNS_FAIL 0"), ("refused", "ERR_CONNECT_FAIL 111")]
+)
 def test_unreachable_hosts_get_the_proxy_error_a_squid_gives(web, failure, header):
     status, headers, _ = _get(web, f"http://{_spec(failure).host}/")
     assert (status, headers["X-Squid-Error"]) == (502, header)
@@ -67,13 +88,19 @@ def test_gzip_bomb_inflates_to_a_gibibyte():
 
 
 def test_pages_are_encoded_and_labelled_as_specified(web):
-    koi8 = next(s for s in SITES if s.encoding == "koi8-r" and s.charset_in == "none" and not s.failure)
+    koi8 = next(
+        s for s in SITES if s.encoding == "koi8-r" and s.charset_in == "none" and not s.failure
+    )
     _, headers, body = _get(web, koi8.url)
-    assert "charset" not in headers["Content-Type"] and "charset" not in body.decode("ascii", "replace")
+    assert "charset" not in headers["Content-Type"] and "charset" not in body.decode(
+        "ascii", "replace"
+    )
     assert "Учреждение" in body.decode("koi8-r")
     liar = next(s for s in SITES if s.charset_in == "mislabelled" and not s.failure)
     _, headers, body = _get(web, liar.url)
-    assert headers["Content-Type"] == "text/html; charset=utf-8" and "Учреждение" in body.decode("cp1251")
+    assert headers["Content-Type"] == "text/html; charset=utf-8" and "Учреждение" in body.decode(
+        "cp1251"
+    )
     with pytest.raises(UnicodeDecodeError):
         body.decode("utf-8")
 
@@ -84,13 +111,22 @@ def test_plan_documents_are_served_under_document_urls(plan):
     url = site._document_url
     assert url.startswith("/file/card?id=")
     response = site.respond(url)
-    magic = {"pdf": b"%PDF-", "scan": b"%PDF-", "docx": b"PK", "odt": b"PK", "doc": b"\xd0\xcf\x11\xe0"}[plan]
+    magic = {
+        "pdf": b"%PDF-",
+        "scan": b"%PDF-",
+        "docx": b"PK",
+        "odt": b"PK",
+        "doc": b"\xd0\xcf\x11\xe0",
+    }[plan]
     assert response.status == 200 and response.body.startswith(magic)
     assert "Скачать" in site.respond(site.spec.layout.nok).body.decode("koi8-r")
 
 
 def test_each_certificate_state_is_what_a_verifying_client_sees(web):
     for spec in (s for s in SITES if s.https):
-        assert certificate_status(spec.host, proxy=web.proxy_url, extra_bundle=str(web.ca_file)) == spec.tls
+        assert (
+            certificate_status(spec.host, proxy=web.proxy_url, extra_bundle=str(web.ca_file))
+            == spec.tls
+        )
         # without the extra bundle (the test CA plays the Russian Trusted Root CA) nothing is trusted
         assert certificate_status(spec.host, proxy=web.proxy_url) == "untrusted"

@@ -100,5 +100,8 @@ def test_import_keeps_values_other_sources_gave(fresh_db, tmp_path):
     row = next(fresh_db.rows("institutions"))
     assert row["website"] == "http://new.ru/" and row["founder"] == "Д"
     assert (row["reg_num"], row["kpp"], row["bus_gov_id"], row["closed_at"]) == (
-        "69000001", "701701001", "100001", "2025-01-01"
+        "69000001",
+        "701701001",
+        "100001",
+        "2025-01-01",
     )

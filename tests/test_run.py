@@ -32,8 +32,11 @@ def test_plan_appearing_between_runs_gets_first_seen_and_last_absent(tmp_path):
         with FixtureWeb([spec]) as web:
             summary = crawl(data_dir, env=proxy_env(web), progress=_quiet)
         with Store(data_dir / "nokwatch.db") as store:
-            row = next(store.rows("observations", "run_id = ? AND item = 'improvement_plan'",
-                                  [summary.run_id]))
+            row = next(
+                store.rows(
+                    "observations", "run_id = ? AND item = 'improvement_plan'", [summary.run_id]
+                )
+            )
         checked.append((row["status"], row["checked_at"]))
         time.sleep(1.1)  # checked_at has one-second resolution
     assert [status for status, _ in checked] == ["not_found", "site_unreachable", "found"]
@@ -47,8 +50,9 @@ def test_plan_appearing_between_runs_gets_first_seen_and_last_absent(tmp_path):
 def _stored_sites(data_dir: Path, run_id: str) -> int:
     db = sqlite3.connect(data_dir / "nokwatch.db")
     try:
-        return db.execute("SELECT COUNT(DISTINCT institution_id) FROM observations WHERE run_id = ?",
-                          [run_id]).fetchone()[0]
+        return db.execute(
+            "SELECT COUNT(DISTINCT institution_id) FROM observations WHERE run_id = ?", [run_id]
+        ).fetchone()[0]
     except sqlite3.OperationalError:  # locked by the child's write: try again
         return 0
     finally:
@@ -66,8 +70,9 @@ def test_killed_crawl_resumes_and_observes_every_site_exactly_once(tmp_path):
     listing.write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
     with FixtureWeb(sites) as web:
         env = {**os.environ, **proxy_env(web)}
-        child = subprocess.Popen(child_command(data_dir, run_id, listing), env=env,
-                                 stdout=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            child_command(data_dir, run_id, listing), env=env, stdout=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 40
         while _stored_sites(data_dir, run_id) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -78,8 +83,13 @@ def test_killed_crawl_resumes_and_observes_every_site_exactly_once(tmp_path):
         summary = crawl(data_dir, env=proxy_env(web), progress=_quiet, resume=run_id)
     assert summary.status == "finished" and summary.sites == len(sites)
     db = sqlite3.connect(data_dir / "nokwatch.db")
-    counts = dict(db.execute("SELECT institution_id, COUNT(*) FROM observations WHERE run_id = ? "
-                             "AND item = 'improvement_plan' GROUP BY institution_id", [run_id]))
+    counts = dict(
+        db.execute(
+            "SELECT institution_id, COUNT(*) FROM observations WHERE run_id = ? "
+            "AND item = 'improvement_plan' GROUP BY institution_id",
+            [run_id],
+        )
+    )
     assert counts == {row["id"]: 1 for row in rows}
     assert len(observations(data_dir, run_id)) >= 3 * len(sites)
 
@@ -90,10 +100,28 @@ def test_cli_rechecks_chosen_institutions_now(tmp_path):
     rows = registry(data_dir, sites)
     chosen = [rows[1]["id"], rows[3]["id"]]
     with FixtureWeb(sites) as web:
-        command = [sys.executable, "-m", "nokwatch", "--data-dir", str(data_dir), "crawl",
-                   "--region", rows[0]["region"], "--institution", chosen[0], "--institution", chosen[1]]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False,
-                                env={**os.environ, **proxy_env(web)})
+        command = [
+            sys.executable,
+            "-m",
+            "nokwatch",
+            "--data-dir",
+            str(data_dir),
+            "crawl",
+            "--region",
+            rows[0]["region"],
+            "--institution",
+            chosen[0],
+            "--institution",
+            chosen[1],
+        ]
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, **proxy_env(web)},
+        )
     assert result.returncode == 0, result.stderr
     assert "[2/2]" in result.stdout
     seen = observations(data_dir)

@@ -14,7 +14,12 @@ _KINDS = (
     ("culture", "Библиотека", "biblioteka", "Управление культуры демо-региона"),
     ("sport", "Спортивная школа", "sport", "Комитет по спорту демо-региона"),
     ("health", "Больница", "bolnica", "Управление здравоохранения демо-региона"),
-    ("social", "Центр социального обслуживания", "kcson", "Управление социальной защиты демо-региона"),
+    (
+        "social",
+        "Центр социального обслуживания",
+        "kcson",
+        "Управление социальной защиты демо-региона",
+    ),
     ("education", "Детский сад", "sadik", "Управление образования демо-региона"),
 )
 _PLANS = ("html", "rtf", "html", "outdated", "lookalike", "none")
@@ -29,24 +34,34 @@ def demo_sites(count: int = 36) -> list[SiteSpec]:
     for i in range(count):
         sphere, label, slug, _ = _KINDS[i % len(_KINDS)]
         cp1251 = i % 4 == 3
-        sites.append(SiteSpec(
-            host=f"{slug}-{i + 1:02d}.demo.nokwatch.test",
-            name=f"{label} № {i + 1} (демо)",
-            sphere=sphere,
-            platform=platforms[i % len(platforms)],
-            encoding="windows-1251" if cp1251 else "utf-8",
-            charset_in=("header", "meta", "none")[i % 3] if cp1251 else "header",
-            plan=_PLANS[i % len(_PLANS)],
-            plan_approved=_APPROVED[i % len(_APPROVED)],
-            plan_depth=1 + i % 3,
-            survey=SURVEY_KINDS[i % len(SURVEY_KINDS)],
-            bus_gov=BUS_GOV_KINDS[i % len(BUS_GOV_KINDS)],
-            bus_gov_id=str(500001 + i),
-            failure=_FAILURES.get(i, ""),
-        ))
-    sites.append(SiteSpec(host="minsoc.demo.nokwatch.test", name="Министерство социальной защиты "
-                          "демо-региона", sphere="social", plan="none", survey="html_form",
-                          bus_gov="none", bus_gov_id="0"))
+        sites.append(
+            SiteSpec(
+                host=f"{slug}-{i + 1:02d}.demo.nokwatch.test",
+                name=f"{label} № {i + 1} (демо)",
+                sphere=sphere,
+                platform=platforms[i % len(platforms)],
+                encoding="windows-1251" if cp1251 else "utf-8",
+                charset_in=("header", "meta", "none")[i % 3] if cp1251 else "header",
+                plan=_PLANS[i % len(_PLANS)],
+                plan_approved=_APPROVED[i % len(_APPROVED)],
+                plan_depth=1 + i % 3,
+                survey=SURVEY_KINDS[i % len(SURVEY_KINDS)],
+                bus_gov=BUS_GOV_KINDS[i % len(BUS_GOV_KINDS)],
+                bus_gov_id=str(500001 + i),
+                failure=_FAILURES.get(i, ""),
+            )
+        )
+    sites.append(
+        SiteSpec(
+            host="minsoc.demo.nokwatch.test",
+            name="Министерство социальной защиты демо-региона",
+            sphere="social",
+            plan="none",
+            survey="html_form",
+            bus_gov="none",
+            bus_gov_id="0",
+        )
+    )
     return sites
 
 
@@ -55,15 +70,19 @@ def demo_registry_rows(sites: list[SiteSpec] | None = None) -> list[dict[str, st
     rows = []
     for i, spec in enumerate(sites or demo_sites()):
         authority = spec.host.startswith("minsoc.")
-        rows.append({
-            "id": "demo-authority" if authority else f"demo-{i + 1:02d}",
-            "name": spec.name,
-            "region": DEMO_REGION,
-            "sphere": spec.sphere,
-            "founder": "Правительство демо-региона" if authority else _KINDS[i % len(_KINDS)][3],
-            "website": f"http://{spec.host}/",
-            "kind": "authority" if authority else "institution",
-            "bus_gov_id": "" if authority else spec.bus_gov_id,
-            "assessment_date": "" if authority else DEMO_ASSESSMENT.isoformat(),
-        })
+        rows.append(
+            {
+                "id": "demo-authority" if authority else f"demo-{i + 1:02d}",
+                "name": spec.name,
+                "region": DEMO_REGION,
+                "sphere": spec.sphere,
+                "founder": "Правительство демо-региона"
+                if authority
+                else _KINDS[i % len(_KINDS)][3],
+                "website": f"http://{spec.host}/",
+                "kind": "authority" if authority else "institution",
+                "bus_gov_id": "" if authority else spec.bus_gov_id,
+                "assessment_date": "" if authority else DEMO_ASSESSMENT.isoformat(),
+            }
+        )
     return rows

@@ -24,4 +24,6 @@ def respond_external(host: str, target: str) -> FixtureResponse:
         return _html("<p>Форма больше не принимает ответы.</p>")
     if host in ("forms.yandex.ru", "docs.google.com"):
         return _html(SURVEY_FORM.format(action=path))
-    return _html("<h1>Официальный сайт для размещения информации о государственных учреждениях</h1>")
+    return _html(
+        "<h1>Официальный сайт для размещения информации о государственных учреждениях</h1>"
+    )

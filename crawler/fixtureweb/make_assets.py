@@ -100,8 +100,20 @@ def make_doc(docx_bytes: bytes) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "plan.docx"
         source.write_bytes(docx_bytes)
-        subprocess.run(["soffice", "--headless", "--convert-to", "doc:MS Word 97", "--outdir", folder,
-                        str(source)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                "--convert-to",
+                "doc:MS Word 97",
+                "--outdir",
+                folder,
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         return (Path(folder) / "plan.doc").read_bytes()
 
 
@@ -109,8 +121,13 @@ def main() -> None:
     """Write every asset."""
     lines = plan_lines()
     docx_bytes = make_docx(lines)
-    outputs = {"plan.pdf": make_pdf(lines), "plan_scan.pdf": make_scan(lines), "plan.docx": docx_bytes,
-               "plan.odt": make_odt(lines), "plan.doc": make_doc(docx_bytes)}
+    outputs = {
+        "plan.pdf": make_pdf(lines),
+        "plan_scan.pdf": make_scan(lines),
+        "plan.docx": docx_bytes,
+        "plan.odt": make_odt(lines),
+        "plan.doc": make_doc(docx_bytes),
+    }
     ASSETS.mkdir(exist_ok=True)
     for name, body in outputs.items():
         (ASSETS / name).write_bytes(body)

@@ -21,7 +21,8 @@ from crawler.fixtureweb.response import FixtureResponse
 from crawler.fixtureweb.sites import Site, SiteSpec
 
 NO_NETWORK = FixtureResponse(
-    502, b"Proxy: no route to this host (simulated web only)",
+    502,
+    b"Proxy: no route to this host (simulated web only)",
     (("X-Squid-Error", "ERR_CONNECT_FAIL 101"), ("Content-Type", "text/plain")),
 )
 # How a forwarding proxy reports a host that does not resolve or refuses connections.
@@ -60,7 +61,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         split = urlsplit(self.path)
         if split.scheme:
-            host, target = (split.hostname or "").lower(), self.path[len(f"{split.scheme}://{split.netloc}"):]
+            host, target = (
+                (split.hostname or "").lower(),
+                self.path[len(f"{split.scheme}://{split.netloc}") :],
+            )
         else:
             host = self.tunnel_host or (self.headers.get("Host") or "").split(":")[0].lower()
             target = self.path
@@ -96,7 +100,9 @@ class _Server(ThreadingHTTPServer):
         self.sites = sites
         self.requests = 0
         self.user_agents: dict[str, str] = {}  # the last User-Agent each host saw
-        self.peaks: dict[str, int] = {}  # most requests in flight at once, per host and per platform
+        self.peaks: dict[
+            str, int
+        ] = {}  # most requests in flight at once, per host and per platform
         self._in_flight: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -123,7 +129,9 @@ class _Server(ThreadingHTTPServer):
         error = PROXY_FAILURES.get(site.spec.failure)
         if error is None:
             return None
-        return FixtureResponse(502, b"Proxy error", (("X-Squid-Error", error), ("Content-Type", "text/plain")))
+        return FixtureResponse(
+            502, b"Proxy error", (("X-Squid-Error", error), ("Content-Type", "text/plain"))
+        )
 
     def tls_context(self, host: str) -> ssl.SSLContext:
         """The certificate the host presents (by its spec; third-party hosts have valid ones)."""

@@ -13,11 +13,30 @@ from crawler.fixtureweb.platforms import LAYOUTS, Layout
 from crawler.fixtureweb.response import FixtureResponse
 
 PLAN_KINDS = ("html", "rtf", "none", "outdated", "lookalike", "pdf", "scan", "docx", "doc", "odt")
-SURVEY_KINDS = ("html_form", "yandex", "google", "placeholder", "downloadable", "dead_embed",
-                "closed_google", "none")
+SURVEY_KINDS = (
+    "html_form",
+    "yandex",
+    "google",
+    "placeholder",
+    "downloadable",
+    "dead_embed",
+    "closed_google",
+    "none",
+)
 BUS_GOV_KINDS = ("own", "own_tab", "qr", "other", "none")
-FAILURES = ("", "http_500", "robots", "redirect_loop", "calendar_trap", "dns", "refused", "slow",
-            "gzip_bomb", "huge_file", "broken_html")
+FAILURES = (
+    "",
+    "http_500",
+    "robots",
+    "redirect_loop",
+    "calendar_trap",
+    "dns",
+    "refused",
+    "slow",
+    "gzip_bomb",
+    "huge_file",
+    "broken_html",
+)
 ENCODINGS = ("utf-8", "windows-1251", "koi8-r")
 ASSETS = Path(__file__).parent / "assets"
 # Binary plan documents: asset file, extension in the URL, Content-Type served.
@@ -74,9 +93,14 @@ class Site:
     def _routes(self) -> dict[str, object]:
         lay = self.spec.layout
         routes: dict[str, object] = {
-            "/": self._home, lay.about: self._about, lay.documents: self._documents,
-            lay.nok: self._nok, lay.survey: self._survey, lay.news: self._news,
-            lay.plan_page: self._plan_page, "/robots.txt": self._robots,
+            "/": self._home,
+            lay.about: self._about,
+            lay.documents: self._documents,
+            lay.nok: self._nok,
+            lay.survey: self._survey,
+            lay.news: self._news,
+            lay.plan_page: self._plan_page,
+            "/robots.txt": self._robots,
             "/anketa/submit": lambda: FixtureResponse(405, b"Method Not Allowed"),
             f"{lay.file_prefix}doc{self._file_id}.rtf": self._plan_rtf,
             f"{lay.file_prefix}anketa.rtf": lambda: self._rtf("Анкета (бланк для заполнения)"),
@@ -97,8 +121,11 @@ class Site:
         if self.spec.failure == "huge_file":
             return traps.huge_file()
         asset, _, content_type = DOCUMENTS[self.spec.plan]
-        return FixtureResponse(200, (ASSETS / asset).read_bytes(), (("Content-Type", content_type),
-                               ("Last-Modified", "Tue, 12 Mar 2024 09:00:00 GMT")))
+        return FixtureResponse(
+            200,
+            (ASSETS / asset).read_bytes(),
+            (("Content-Type", content_type), ("Last-Modified", "Tue, 12 Mar 2024 09:00:00 GMT")),
+        )
 
     @property
     def _file_id(self) -> int:
@@ -126,26 +153,38 @@ class Site:
         spec = self.spec
         meta = f'<meta charset="{spec.encoding}">' if spec.charset_in == "meta" else ""
         lay = spec.layout
-        nav = " | ".join((_link("/", "Главная"), _link(lay.about, "Сведения об организации"),
-                          _link(lay.news, "Новости")))
-        page = (f"<!DOCTYPE html><html><head>{meta}<title>{html.escape(title)} — "
-                f"{html.escape(spec.name)}</title></head><body><nav>{nav}</nav>"
-                f"<h1>{html.escape(title)}</h1>{body}<footer>{self._banner()}</footer></body></html>")
+        nav = " | ".join(
+            (
+                _link("/", "Главная"),
+                _link(lay.about, "Сведения об организации"),
+                _link(lay.news, "Новости"),
+            )
+        )
+        page = (
+            f"<!DOCTYPE html><html><head>{meta}<title>{html.escape(title)} — "
+            f"{html.escape(spec.name)}</title></head><body><nav>{nav}</nav>"
+            f"<h1>{html.escape(title)}</h1>{body}<footer>{self._banner()}</footer></body></html>"
+        )
         if title == spec.name and spec.failure == "broken_html":
             page = traps.break_markup(page)
         content_type = "text/html"
         if spec.charset_in in ("header", "mislabelled"):
             # a mislabelled page says utf-8 but is not: old sites moved to a new server config
-            content_type += f"; charset={'utf-8' if spec.charset_in == 'mislabelled' else spec.encoding}"
-        return FixtureResponse(200, page.encode(spec.encoding, "xmlcharrefreplace"),
-                               (("Content-Type", content_type),))
+            content_type += (
+                f"; charset={'utf-8' if spec.charset_in == 'mislabelled' else spec.encoding}"
+            )
+        return FixtureResponse(
+            200, page.encode(spec.encoding, "xmlcharrefreplace"), (("Content-Type", content_type),)
+        )
 
     def _banner(self) -> str:
         kind, own = self.spec.bus_gov, self.spec.bus_gov_id
-        card = {"own": f"https://bus.gov.ru/pub/info-card/{own}",
-                "own_tab": f"https://bus.gov.ru/pub/info-card/{own}?activeTab=3",
-                "qr": f"https://bus.gov.ru/qrcode/rate/{own}",
-                "other": f"https://bus.gov.ru/pub/info-card/{int(own) + 7}"}.get(kind)
+        card = {
+            "own": f"https://bus.gov.ru/pub/info-card/{own}",
+            "own_tab": f"https://bus.gov.ru/pub/info-card/{own}?activeTab=3",
+            "qr": f"https://bus.gov.ru/qrcode/rate/{own}",
+            "other": f"https://bus.gov.ru/pub/info-card/{int(own) + 7}",
+        }.get(kind)
         if card is None:
             return "<p>© Учреждение</p>"
         return f'<a href="{card}"><img src="/img/bus.png" alt="Оцените нас на bus.gov.ru"></a>'
@@ -162,7 +201,9 @@ class Site:
         links = [_link(lay.documents, "Документы")]
         if self.spec.plan_depth == 2:
             links.append(_link(lay.nok, "НОК"))
-        return self._page("Сведения об организации", "<ul><li>" + "</li><li>".join(links) + "</li></ul>")
+        return self._page(
+            "Сведения об организации", "<ul><li>" + "</li><li>".join(links) + "</li></ul>"
+        )
 
     def _documents(self) -> FixtureResponse:
         lay, spec = self.spec.layout, self.spec
@@ -182,7 +223,11 @@ class Site:
             parts.append(_link(f"{lay.file_prefix}doc{self._file_id}.rtf", "Скачать"))
         elif spec.plan in DOCUMENTS:
             # a scan can only be recognised by its link's words; other documents by their content
-            label = "План по устранению недостатков" if spec.plan == "scan" else "Документ от 12.03.2024"
+            label = (
+                "План по устранению недостатков"
+                if spec.plan == "scan"
+                else "Документ от 12.03.2024"
+            )
             parts.append(f"{label}: {_link(self._document_url, 'Скачать')}")
         if spec.survey != "none":
             parts.append(_link(lay.survey, "Анкета для получателей услуг"))
@@ -200,15 +245,19 @@ class Site:
         if self.spec.plan == "none":
             return FixtureResponse(404, b"Not Found")
         text = html.escape(self._plan_text()).replace("\n", "<br>\n")
-        return self._page("Документ", f"<div class=\"doc\">{text}</div>")
+        return self._page("Документ", f'<div class="doc">{text}</div>')
 
     def _plan_rtf(self) -> FixtureResponse:
         return self._rtf(self._plan_text())
 
     def _rtf(self, text: str) -> FixtureResponse:
-        escaped = "".join(c if ord(c) < 128 else f"\\u{ord(c)}?" for c in text).replace("\n", "\\par\n")
-        body = ("{\\rtf1\\ansi\\ansicpg1251\\deff0{\\fonttbl{\\f0 Times New Roman;}}\n"
-                f"\\f0\\fs24 {escaped}\n}}").encode("ascii")
+        escaped = "".join(c if ord(c) < 128 else f"\\u{ord(c)}?" for c in text).replace(
+            "\n", "\\par\n"
+        )
+        body = (
+            "{\\rtf1\\ansi\\ansicpg1251\\deff0{\\fonttbl{\\f0 Times New Roman;}}\n"
+            f"\\f0\\fs24 {escaped}\n}}"
+        ).encode("ascii")
         return FixtureResponse(200, body, (("Content-Type", "application/rtf"),))
 
     def _survey(self) -> FixtureResponse:
@@ -218,12 +267,12 @@ class Site:
             "html_form": content.SURVEY_FORM.format(action="/anketa/submit"),
             "yandex": f'<iframe src="https://forms.yandex.ru/u/{host}/?iframe=1" width="100%"></iframe>',
             "google": f'<iframe src="https://docs.google.com/forms/d/e/{host}/viewform?embedded=true">'
-                      "</iframe>",
+            "</iframe>",
             "placeholder": content.PLACEHOLDER,
             "downloadable": _link(f"{self.spec.layout.file_prefix}anketa.rtf", "Скачать анкету"),
             "dead_embed": '<iframe src="https://forms.yandex.ru/u/deleted-form/?iframe=1"></iframe>',
             "closed_google": '<iframe src="https://docs.google.com/forms/d/e/closed-form/viewform">'
-                             "</iframe>",
+            "</iframe>",
         }
         return self._page(heading, bodies.get(kind, ""))
 
@@ -239,9 +288,12 @@ class Site:
         except ValueError:
             return FixtureResponse(400, b"Bad month")
         prev = f"{year - (mon == 1)}-{(mon - 2) % 12 + 1:02d}"
-        return self._page(f"Новости за {month}", _link(f"/news/archive?month={prev}", "Предыдущий месяц"))
+        return self._page(
+            f"Новости за {month}", _link(f"/news/archive?month={prev}", "Предыдущий месяц")
+        )
 
     def _robots(self) -> FixtureResponse:
         rules = "Disallow: /" if self.spec.failure == "robots" else "Disallow: /bitrix/admin/"
-        return FixtureResponse(200, f"User-agent: *\n{rules}\n".encode(),
-                               (("Content-Type", "text/plain"),))
+        return FixtureResponse(
+            200, f"User-agent: *\n{rules}\n".encode(), (("Content-Type", "text/plain"),)
+        )

@@ -26,8 +26,9 @@ def _gzip_member() -> bytes:
 def gzip_bomb() -> FixtureResponse:
     """An HTML page of 1 GiB of zeros, gzip-encoded into about a megabyte (concatenated members)."""
     body = _gzip_member() * BOMB_MEMBERS
-    return FixtureResponse(200, body, (("Content-Type", "text/html; charset=utf-8"),
-                                       ("Content-Encoding", "gzip")))
+    return FixtureResponse(
+        200, body, (("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"))
+    )
 
 
 def _zeros(total: int) -> Iterator[bytes]:
@@ -38,8 +39,12 @@ def _zeros(total: int) -> Iterator[bytes]:
 
 def huge_file() -> FixtureResponse:
     """A 50 MB "document": more than any plan is, more than the crawler may download."""
-    return FixtureResponse(200, b"", (("Content-Type", "application/pdf"),
-                                      ("Content-Length", str(HUGE_FILE))), lambda: _zeros(HUGE_FILE))
+    return FixtureResponse(
+        200,
+        b"",
+        (("Content-Type", "application/pdf"), ("Content-Length", str(HUGE_FILE))),
+        lambda: _zeros(HUGE_FILE),
+    )
 
 
 def _trickle() -> Iterator[bytes]:
@@ -52,13 +57,23 @@ def _trickle() -> Iterator[bytes]:
 
 def slow_page() -> FixtureResponse:
     """A page that never finishes: a byte every half second, behind a promise of 10 MB."""
-    return FixtureResponse(200, b"", (("Content-Type", "text/html; charset=utf-8"),
-                                      ("Content-Length", str(10_000_000))), _trickle)
+    return FixtureResponse(
+        200,
+        b"",
+        (("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(10_000_000))),
+        _trickle,
+    )
 
 
 def break_markup(page: str) -> str:
     """The same page, broken the ways old CMS templates break it (the links must still be found)."""
-    return (page.replace("<ul>", "<ul><li><b><i>незакрытые теги<table><tr><td>", 1)
-            .replace("</body>", "<div class=\"x\" style='<p>\x00\x01 \ufffd</span></div></form>", 1)
-            .replace("<head>", "<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=\">"
-                     "<script>document.write('<a href=\"</script>", 1))
+    return (
+        page.replace("<ul>", "<ul><li><b><i>незакрытые теги<table><tr><td>", 1)
+        .replace("</body>", '<div class="x" style=\'<p>\x00\x01 \ufffd</span></div></form>', 1)
+        .replace(
+            "<head>",
+            '<head><meta http-equiv="Content-Type" content="text/html; charset=">'
+            "<script>document.write('<a href=\"</script>",
+            1,
+        )
+    )

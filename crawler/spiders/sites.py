@@ -45,23 +45,38 @@ class SitesSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for row in self.institutions:
             assessed = row.get("assessment_date")
-            context = SiteContext(row["id"], row["website"], row.get("bus_gov_id") or None,
-                                  date.fromisoformat(assessed) if assessed else None)
+            context = SiteContext(
+                row["id"],
+                row["website"],
+                row.get("bus_gov_id") or None,
+                date.fromisoformat(assessed) if assessed else None,
+            )
             audit = self.audits[row["id"]] = self._audit(context)
             audit.claim(row["website"])
             yield self._request(audit, row["website"], depth=0, home=True)
 
     def _audit(self, context: SiteContext) -> SiteAudit:
         get = self.settings
-        return SiteAudit(context, max_pages=get.getint("NOKWATCH_MAX_PAGES_PER_SITE", 40),
-                         max_bytes=get.getint("NOKWATCH_MAX_BYTES_PER_SITE", 50_000_000),
-                         max_seconds=get.getfloat("NOKWATCH_MAX_SECONDS_PER_SITE", 600.0))
+        return SiteAudit(
+            context,
+            max_pages=get.getint("NOKWATCH_MAX_PAGES_PER_SITE", 40),
+            max_bytes=get.getint("NOKWATCH_MAX_BYTES_PER_SITE", 50_000_000),
+            max_seconds=get.getfloat("NOKWATCH_MAX_SECONDS_PER_SITE", 600.0),
+        )
 
-    def _request(self, audit: SiteAudit, url: str, depth: int, home: bool = False) -> scrapy.Request:
+    def _request(
+        self, audit: SiteAudit, url: str, depth: int, home: bool = False
+    ) -> scrapy.Request:
         audit.pending += 1
         meta = {"institution_id": audit.context.institution_id, "depth": depth, "home": home}
-        return scrapy.Request(url, callback=self.parse_home if home else self.parse_page,
-                              errback=self.failed, meta=meta, dont_filter=True, priority=-depth)
+        return scrapy.Request(
+            url,
+            callback=self.parse_home if home else self.parse_page,
+            errback=self.failed,
+            meta=meta,
+            dont_filter=True,
+            priority=-depth,
+        )
 
     async def parse_home(self, response: Response) -> AsyncIterator[Any]:
         """The home page: judge the TLS certificate the site presents, then read it like any page."""
@@ -80,8 +95,9 @@ class SitesSpider(scrapy.Spider):
         proxy = None if urllib.request.proxy_bypass(host) else proxies.get("https")
         bundle = self.settings.get("NOKWATCH_CA_BUNDLE") or None
         try:
-            return await maybe_deferred_to_future(deferToThread(certificate_status, host, port, proxy,
-                                                                bundle))
+            return await maybe_deferred_to_future(
+                deferToThread(certificate_status, host, port, proxy, bundle)
+            )
         except ProbeError as exc:
             self.logger.info("TLS probe of %s failed: %s", host, exc)
             return None
@@ -90,7 +106,9 @@ class SitesSpider(scrapy.Spider):
         audit = self.audits[response.meta["institution_id"]]
         audit.pages += 1
         audit.bytes += len(response.body)
-        headers = {k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        headers = {
+            k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+        }
         page = build_page(response.url, response.status, headers, response.body)
         if page.text.strip():
             # a scan or an unreadable file leaves its link's words as the only evidence
@@ -104,9 +122,13 @@ class SitesSpider(scrapy.Spider):
             yield from self._follow(audit, page, depth, response.meta["home"])
         yield from self._done(audit)
 
-    def _follow(self, audit: SiteAudit, page: Any, depth: int, home: bool) -> Iterator[scrapy.Request]:
+    def _follow(
+        self, audit: SiteAudit, page: Any, depth: int, home: bool
+    ) -> Iterator[scrapy.Request]:
         home_url = audit.context.home_url
-        urls = [link.url for link, _ in rank_links(page, audit.context) if same_site(link.url, home_url)]
+        urls = [
+            link.url for link, _ in rank_links(page, audit.context) if same_site(link.url, home_url)
+        ]
         if home:
             urls = platform_paths(home_url, page.html) + urls
         for url in urls:
@@ -116,12 +138,20 @@ class SitesSpider(scrapy.Spider):
     def _confirm(self, audit: SiteAudit, finding: Finding, target: str) -> scrapy.Request:
         audit.pending += 1
         meta = {"institution_id": audit.context.institution_id, "finding": finding}
-        return scrapy.Request(target, callback=self.confirmed, errback=self.confirm_failed,
-                              meta=meta, dont_filter=True, priority=1)
+        return scrapy.Request(
+            target,
+            callback=self.confirmed,
+            errback=self.confirm_failed,
+            meta=meta,
+            dont_filter=True,
+            priority=1,
+        )
 
     def confirmed(self, response: Response) -> Iterator[Any]:
         audit = self.audits[response.meta["institution_id"]]
-        headers = {k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        headers = {
+            k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+        }
         page = build_page(response.url, response.status, headers, response.body)
         self._judge(audit, response.meta["finding"], response.status, page)
         yield from self._done(audit)
@@ -137,8 +167,18 @@ class SitesSpider(scrapy.Spider):
         from crawler.detectors.survey import judge_form_target
 
         verdict, detail = judge_form_target(status, page)
-        audit.replace(finding, Finding(finding.item, verdict, finding.url, finding.score,
-                                       finding.matched_text, finding.declared_date, detail))
+        audit.replace(
+            finding,
+            Finding(
+                finding.item,
+                verdict,
+                finding.url,
+                finding.score,
+                finding.matched_text,
+                finding.declared_date,
+                detail,
+            ),
+        )
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
