@@ -4,9 +4,10 @@
 setup:
 	@scripts/setup
 
-## The main job on the embedded default: crawl → deadlines → publish → Datasette on 127.0.0.1:8001.
+## The main job on the embedded default, offline: crawl (the demo region through the fixture web on
+## loopback) → deadlines → publish → Datasette on 127.0.0.1:8001.
 run: setup
-	.venv/bin/nokwatch run
+	.venv/bin/nokwatch run --demo
 
 ## The whole test suite.
 test: setup

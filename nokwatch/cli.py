@@ -49,6 +49,11 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+DEMO_HELP = (
+    "Offline demo: serve the simulated demo region on loopback and send every request through it; "
+    "real sites are then recorded as unreachable (no network), never as absent."
+)
+
 # What a newcomer opens first once Datasette is up.
 OPEN_FIRST = (
     ("/", "home: downloads, ready-made queries, chart"),
@@ -174,7 +179,7 @@ def report_import(ctx: Context, file: Path, source: str | None, strict: bool) ->
 @click.option(
     "--demo/--no-demo",
     default=False,
-    help="Serve the simulated demo region on loopback and crawl through it.",
+    help=DEMO_HELP,
 )
 @click.option(
     "--resume",
@@ -263,9 +268,9 @@ def serve(ctx: Context, out: Path | None, version: str | None, host: str, port: 
 @main.command()
 @click.option(
     "--demo/--no-demo",
-    default=True,
+    default=False,
     show_default=True,
-    help="Crawl the simulated demo region through the fixture web on loopback.",
+    help=DEMO_HELP,
 )
 @click.option("--serve/--no-serve", "then_serve", default=True, show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
@@ -273,7 +278,7 @@ def serve(ctx: Context, out: Path | None, version: str | None, host: str, port: 
 def run(ctx: Context, demo: bool, then_serve: bool, port: int) -> None:
     """The main job: crawl → deadlines → publish → serve.
 
-    Example: nokwatch run --no-serve
+    Example: nokwatch run --demo
     """
     with reported():
         ctx.prepare()

@@ -32,9 +32,9 @@ def nokwatch(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.Compl
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """One full `nokwatch run --no-serve` on a new data directory (bundled data, demo web)."""
+    """One full `nokwatch run --demo --no-serve` on a new data directory (bundled data, demo web)."""
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
-    result = nokwatch("run", "--no-serve", data_dir=data_dir)
+    result = nokwatch("run", "--demo", "--no-serve", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     return data_dir, result
 
