@@ -9,9 +9,9 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 
+from crawler.detectors import finding_rank
 from crawler.items import ITEMS, Finding, Page, SiteContext
 
-_RANK = {"found": 3, "live": 3, "outdated": 2, "mismatch": 2, "broken": 1}
 TLS_ITEM = "tls_certificate"
 
 
@@ -106,7 +106,7 @@ class SiteAudit:
         ]
         if not usable:
             return None
-        return max(usable, key=lambda c: (_RANK.get(c[0].status, 0), c[0].score))
+        return max(usable, key=lambda candidate: finding_rank(candidate[0]))
 
     def result(self) -> list[Observation]:
         """One observation per item: what was found, not found, or why the site was not checked."""

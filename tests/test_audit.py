@@ -96,3 +96,14 @@ def test_shared_hosting_platforms_get_one_slot_each():
     assert platform_slot("school.uralschool.ru") == "platform:uralschool"
     assert platform_slot("gosuslugi.ru.evil.test") is None
     assert platform_slot("school.test") is None
+
+
+def test_a_bare_bus_gov_link_does_not_hide_another_institutions_card() -> None:
+    audit = SiteAudit(SiteContext("x", "http://x.ru/", bus_gov_id="1"))
+    page = Page("http://x.ru/", 200, "text/html", "", b"<html></html>")
+    bare = Finding("bus_gov_link", "found", "https://bus.gov.ru/", 0.2, detail="no_card_id")
+    other = Finding("bus_gov_link", "mismatch", "https://bus.gov.ru/pub/info-card/2", 0.9)
+    audit.offer(bare, page)
+    audit.offer(other, page)
+    chosen = audit.best("bus_gov_link")
+    assert chosen is not None and chosen[0] == other

@@ -35,11 +35,12 @@ def best_findings(findings: Iterable[Finding]) -> dict[str, Finding]:
     best: dict[str, Finding] = {}
     for finding in findings:
         kept = best.get(finding.item)
-        if kept is None or _rank(finding) > _rank(kept):
+        if kept is None or finding_rank(finding) > finding_rank(kept):
             best[finding.item] = finding
     return best
 
 
-def _rank(finding: Finding) -> tuple[bool, int, float]:
+def finding_rank(finding: Finding) -> tuple[bool, int, float]:
+    """Sort key of findings for one item: strong before weak, then by status, then by score."""
     status_rank = _STATUS_RANK.get(finding.item, {}).get(finding.status, 0)
     return finding.score >= WEAK_SCORE, status_rank, finding.score
