@@ -5,6 +5,7 @@ Loaded with ``--plugins-dir``. The release folder is the folder of the served ``
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -53,6 +54,24 @@ def manifest(datasette) -> dict:
     data["feeds"] = sorted(p.stem for p in (folder / "feeds").glob("*.atom"))
     data["feeds"].sort(key=lambda code: code != "RU")
     return data
+
+
+# Pages whose first rendering (template compilation, cold page cache) is paid at start, not by the
+# first visitor: the home page and the million-row table's faceted page.
+WARM_PAGES = ("/", f"/{DATABASE}/observations", f"/{DATABASE}/compliance")
+
+
+@hookimpl
+def startup(datasette):
+    async def warm() -> None:
+        for path in WARM_PAGES:
+            await datasette.client.get(path)
+
+    async def schedule() -> None:
+        # Rendering needs startup to have finished, so the warm-up runs as a task right after it.
+        datasette.nokwatch_warmup = asyncio.get_running_loop().create_task(warm())
+
+    return schedule
 
 
 @hookimpl
