@@ -20,8 +20,8 @@ TOMSK_REPORT = BUNDLED / "tomsk-2014-report.csv"
 
 
 def resolve(path: str | os.PathLike[str] | None) -> Path:
-    """The data directory: the given path, else $NOKWATCH_DATA_DIR, else ./data."""
-    return Path(path or os.environ.get("NOKWATCH_DATA_DIR") or DEFAULT)
+    """The data directory (absolute): the given path, else $NOKWATCH_DATA_DIR, else ./data."""
+    return Path(path or os.environ.get("NOKWATCH_DATA_DIR") or DEFAULT).absolute()
 
 
 @dataclass

@@ -44,8 +44,9 @@ def validation_errors(descriptor: Path, limit: int = 20) -> list[str]:
 def resource_errors(descriptor: Path | dict, name: str, root: Path, limit: int = 20) -> list[str]:
     """What frictionless finds wrong with one resource of the package in folder ``root``
     (foreign keys included); ``descriptor`` is its file, or its content while it is written."""
-    source = str(descriptor) if isinstance(descriptor, Path) else descriptor
-    report = frictionless.Package(source, basepath=str(root)).validate(name=name)
+    # Absolute paths: frictionless joins a relative source onto the basepath a second time.
+    source = str(descriptor.resolve()) if isinstance(descriptor, Path) else descriptor
+    report = frictionless.Package(source, basepath=str(root.resolve())).validate(name=name)
     return _messages(root / "datapackage.json", report, limit)
 
 

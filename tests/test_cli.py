@@ -20,11 +20,14 @@ from tests.demo_expectations import expected_statuses
 NOKWATCH = [sys.executable, "-m", "nokwatch"]
 
 
-def nokwatch(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+def nokwatch(
+    *args: str, data_dir: Path, timeout: int = 300, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*NOKWATCH, "--data-dir", str(data_dir), *args],
         capture_output=True,
         text=True,
+        cwd=cwd,
         timeout=timeout,
         check=False,
     )
@@ -32,11 +35,14 @@ def nokwatch(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.Compl
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """One full `nokwatch run --demo --no-serve` on a new data directory (bundled data, demo web)."""
-    data_dir = tmp_path_factory.mktemp("e2e") / "data"
-    result = nokwatch("run", "--demo", "--no-serve", data_dir=data_dir)
+    """One full `nokwatch run --demo --no-serve` on a new data directory (bundled data, demo web).
+
+    The data directory is given relative to the working directory, as `make run` gives `./data`.
+    """
+    home = tmp_path_factory.mktemp("e2e")
+    result = nokwatch("run", "--demo", "--no-serve", data_dir=Path("data"), cwd=home)
     assert result.returncode == 0, result.stderr
-    return data_dir, result
+    return home / "data", result
 
 
 def observations(data_dir: Path) -> dict[tuple[str, str], tuple[str, str | None]]:
