@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from crawler.fixtureweb import demo_registry_rows
@@ -45,12 +46,16 @@ def open_store(data_dir: Path, empty: bool = False) -> Opened:
 
 def load_bundled(store: Store) -> list[str]:
     """Load the Tomsk 2014 report and the demo region into the store; say what was loaded."""
+    from publisher.compliance import compute_compliance
     from publisher.reports import import_report
 
     tomsk = import_report(store, TOMSK_REPORT)
     demo = import_rows(store, enumerate(demo_registry_rows(), start=2), "demo-region (simulated)")
+    # The report's verdicts need no crawl: a first `nokwatch publish` already carries them.
+    verdicts = compute_compliance(store, date.today())
     return [
         f"Tomsk 2014 report: {tomsk.institutions.inserted} institutions, {tomsk.events.inserted} "
         f"reported dates ({len(tomsk.warnings)} cells kept as defects)",
         f"simulated demo region RU-DEMO: {demo.stored.inserted} sites (fixture web)",
+        f"{verdicts} verdicts from the reported dates and the registry (before any crawl)",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import socket
 import sqlite3
@@ -121,6 +122,16 @@ def test_empty_data_directory_has_no_bundled_data(tmp_path):
     assert result.returncode == 0, result.stderr
     institutions = (tmp_path / "out" / "data" / "institutions.csv").read_text(encoding="utf-8")
     assert institutions.count("\n") == 1  # the header only
+
+
+def test_a_new_data_directory_publishes_the_tomsk_report_with_its_verdicts(tmp_path):
+    result = nokwatch("publish", "--out", str(tmp_path / "out"), data_dir=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    assert "verdicts from the reported dates and the registry" in result.stdout
+    with (tmp_path / "out" / "data" / "compliance.csv").open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["profile"] == "tomsk-2013"]
+    assert len(rows) == 23 * 3
+    assert {r["status"] for r in rows} >= {"on_time", "late", "invalid_data"}
 
 
 def _free_port() -> int:
