@@ -225,8 +225,14 @@ def deadlines(ctx: Context, as_of: object) -> None:
     default=None,
     help="Also copy the release here (DIR/datapackage.json is the national package).",
 )
+@click.option(
+    "--keep",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Then delete all but the N newest releases (default: keep every release).",
+)
 @pass_context
-def publish(ctx: Context, out: Path | None) -> None:
+def publish(ctx: Context, out: Path | None, keep: int | None) -> None:
     """Publish a new release: national and regional packages, validated, zipped, with Datasette.
 
     The release is written to DATA_DIR/releases/<version>/ (never overwritten) and
@@ -235,7 +241,7 @@ def publish(ctx: Context, out: Path | None) -> None:
     Example: nokwatch publish --out site/
     """
     with reported(), ctx.store() as store:
-        publish_step(store, ctx.data_dir, out, click.echo)
+        publish_step(store, ctx.data_dir, out, click.echo, keep=keep)
 
 
 @main.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crawler.run import CrawlSummary, crawl
 from publisher.publish import Publication, publish
+from publisher.releases import prune
 from publisher.store import Store
 
 Echo = Callable[[str], None]
@@ -55,8 +56,10 @@ def deadline_step(store: Store, as_of: date, echo: Echo) -> int:
     return count
 
 
-def publish_step(store: Store, data_dir: Path, out: Path | None, echo: Echo) -> Publication:
-    """Publish a new release (copied to ``out`` if given) and say where it is."""
+def publish_step(
+    store: Store, data_dir: Path, out: Path | None, echo: Echo, keep: int | None = None
+) -> Publication:
+    """Publish a new release (copied to ``out`` if given), keep the newest ``keep``; report."""
     echo("publishing: writing packages")
     publication = publish(store, data_dir, out, echo)
     rows = ", ".join(f"{name} {count}" for name, count in publication.rows.items())
@@ -66,4 +69,7 @@ def publish_step(store: Store, data_dir: Path, out: Path | None, echo: Echo) -> 
     )
     if out is not None:
         echo(f"copied to {out}: {Path(out) / 'datapackage.json'}")
+    if keep is not None:
+        removed = prune(data_dir, keep)
+        echo(f"kept the {keep} newest releases; removed {', '.join(removed) or 'none'}")
     return publication

@@ -125,3 +125,19 @@ def commit(folder: Path, data_dir: Path, version: str) -> Path:
     os.symlink(version, link)
     os.replace(link, root / LATEST)
     return target
+
+
+def prune(data_dir: Path, keep: int) -> list[str]:
+    """Delete all but the ``keep`` newest releases (never ``latest``); the versions removed."""
+    if keep < 2:
+        raise PublishError(
+            f"keep at least 2 releases (the next one compares with the last), not {keep}"
+        )
+    root = releases_dir(data_dir)
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = latest(data_dir)
+        old = [v for v in versions(data_dir)[:-keep] if (root / v).resolve() != current]
+        for version in old:
+            shutil.rmtree(root / version)
+    return old

@@ -36,6 +36,7 @@ _NATIONAL_FIELDS = {
     "deadlines": True,
     "publish": True,
     "retry_minutes": False,
+    "keep_releases": False,
 }
 _REGION_FIELDS = {"region": True, "timezone": True, "crawl": True, "demo": False}
 
@@ -135,7 +136,7 @@ def _national_jobs(path: Path, doc: dict[str, Any], data_dir: str) -> list[JobSp
     kwargs = {
         "sync": {"data_dir": data_dir, "source": str(source) if source else None},
         "deadlines": {"data_dir": data_dir},
-        "publish": {"data_dir": data_dir},
+        "publish": {"data_dir": data_dir, "keep": _keep_releases(path, doc.get("keep_releases"))},
     }
     funcs = {
         "sync": "sync_registry",
@@ -185,3 +186,13 @@ def _retry_minutes(path: Path, value: object) -> tuple[int, ...]:
             path, "retry_minutes", f"must be a list of positive minutes, not {value!r}"
         )
     return tuple(value)
+
+
+def _keep_releases(path: Path, value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 2:
+        raise ScheduleFileError(
+            path, "keep_releases", f"must be a whole number of releases, 2 or more, not {value!r}"
+        )
+    return value

@@ -90,10 +90,10 @@ def compute_deadlines(data_dir: str) -> str:
     return f"{count} verdicts"
 
 
-def publish_release(data_dir: str) -> str:
-    """Publish a new release (atomic in the publisher: a kill leaves the previous one intact)."""
+def publish_release(data_dir: str, keep: int | None = None) -> str:
+    """Publish a new release (atomic: a kill leaves the previous one intact); keep the newest."""
     with _store(data_dir) as store:
-        publication = publish_step(store, Path(data_dir), None, _echo("publish"))
+        publication = publish_step(store, Path(data_dir), None, _echo("publish"), keep=keep)
     rows = sum(publication.rows.values())
     return f"release {publication.version} ({publication.bump}) at {publication.out}: {rows} rows"
 

@@ -194,3 +194,14 @@ def test_crawl_resume_of_an_unknown_run_is_a_clear_error(tmp_path):
     result = nokwatch("--empty", "crawl", "--resume", "no-such-run", data_dir=tmp_path / "d")
     assert result.returncode == 1
     assert "no crawl no-such-run to resume" in result.stderr
+
+
+def test_publish_keep_deletes_all_but_the_newest_releases(tmp_path):
+    data_dir = tmp_path / "d"
+    for _ in range(3):
+        result = nokwatch("--empty", "publish", "--keep", "2", data_dir=data_dir, timeout=120)
+        assert result.returncode == 0, result.stderr
+    assert "removed 1.0.0" in result.stdout
+    kept = sorted(p.name for p in (data_dir / "releases").iterdir() if p.name[0].isdigit())
+    assert kept == ["1.0.1", "1.0.2"]
+    assert nokwatch("publish", "--keep", "1", data_dir=data_dir).returncode == 2

@@ -136,3 +136,20 @@ def test_changes_and_changelog_name_who_became_late_and_who_fixed_their_site(sto
     assert "## Опоздали или просрочили (новые нарушения сроков) (1)" in text
     assert "## Исправили сайт (1)" in text
     assert "- institutions: 6 (+1)" in text
+
+
+def test_pruning_keeps_the_newest_releases_and_latest(store: Store) -> None:
+    data_dir = store.path.parent
+    for _ in range(4):
+        publish(store)
+    assert releases.versions(data_dir) == ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]
+    assert releases.prune(data_dir, 2) == ["1.0.0", "1.0.1"]
+    assert releases.versions(data_dir) == ["1.0.2", "1.0.3"]
+    assert releases.latest(data_dir) == data_dir / "releases" / "1.0.3"
+    assert publish(store).version == "1.0.4"  # the next release still compares with the last
+
+
+def test_pruning_below_two_releases_is_refused(store: Store) -> None:
+    publish(store)
+    with pytest.raises(PublishError, match="keep at least 2"):
+        releases.prune(store.path.parent, 1)

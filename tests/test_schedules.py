@@ -80,6 +80,7 @@ BAD_FILES = [
         "positive minutes",
     ),
     ("national.yaml", "timezone: Europe/Moscow", "yaml", "timezone: [Europe/Moscow", "yaml"),
+    ("national.yaml", "keep_releases: 30", "keep_releases", "keep_releases: 1", "2 or more"),
 ]
 
 
