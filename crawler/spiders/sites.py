@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,10 @@ from twisted.python.failure import Failure
 from crawler.audit import SiteAudit
 from crawler.detectors import detect_all
 from crawler.detectors.links import platform_paths, rank_links, same_site
+from crawler.detectors.survey import judge_form_target
 from crawler.documents import build_page
 from crawler.failures import cause_of_failure
-from crawler.items import Finding, SiteContext
+from crawler.items import Finding, Page, SiteContext
 from crawler.tlsprobe import ProbeError, certificate_status
 
 MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
@@ -106,10 +108,7 @@ class SitesSpider(scrapy.Spider):
         audit = self.audits[response.meta["institution_id"]]
         audit.pages += 1
         audit.bytes += len(response.body)
-        headers = {
-            k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
-        }
-        page = build_page(response.url, response.status, headers, response.body)
+        page = _page(response)
         if page.text.strip():
             # a scan or an unreadable file leaves its link's words as the only evidence
             audit.read(response.request.url, response.url)
@@ -123,7 +122,7 @@ class SitesSpider(scrapy.Spider):
         yield from self._done(audit)
 
     def _follow(
-        self, audit: SiteAudit, page: Any, depth: int, home: bool
+        self, audit: SiteAudit, page: Page, depth: int, home: bool
     ) -> Iterator[scrapy.Request]:
         home_url = audit.context.home_url
         urls = [
@@ -149,10 +148,7 @@ class SitesSpider(scrapy.Spider):
 
     def confirmed(self, response: Response) -> Iterator[Any]:
         audit = self.audits[response.meta["institution_id"]]
-        headers = {
-            k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
-        }
-        page = build_page(response.url, response.status, headers, response.body)
+        page = _page(response)
         self._judge(audit, response.meta["finding"], response.status, page)
         yield from self._done(audit)
 
@@ -163,22 +159,9 @@ class SitesSpider(scrapy.Spider):
         self._judge(audit, request.meta["finding"], response.status if response else 0, None)
         yield from self._done(audit)
 
-    def _judge(self, audit: SiteAudit, finding: Finding, status: int, page: Any) -> None:
-        from crawler.detectors.survey import judge_form_target
-
+    def _judge(self, audit: SiteAudit, finding: Finding, status: int, page: Page | None) -> None:
         verdict, detail = judge_form_target(status, page)
-        audit.replace(
-            finding,
-            Finding(
-                finding.item,
-                verdict,
-                finding.url,
-                finding.score,
-                finding.matched_text,
-                finding.declared_date,
-                detail,
-            ),
-        )
+        audit.replace(finding, replace(finding, status=verdict, detail=detail))
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
@@ -193,3 +176,11 @@ class SitesSpider(scrapy.Spider):
         if audit.pending == 0:
             del self.audits[audit.context.institution_id]
             yield {"run_id": self.run_id, "audit": audit}
+
+
+def _page(response: Response) -> Page:
+    """The response decoded for the detectors (header names lower-cased, as they expect)."""
+    headers = {
+        k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+    }
+    return build_page(response.url, response.status, headers, response.body)
