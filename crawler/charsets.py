@@ -24,6 +24,7 @@ _SAMPLE_BYTES = 400_000
 _ASCII_RUN = re.compile(rb"[\x00-\x7f]+")
 _CASE_FLIP = re.compile(r"[а-яё][А-ЯЁ]")
 _DECLARED_BONUS = 0.3  # per non-ASCII char, in log units: a declaration wins near-ties only
+_MIN_EVIDENCE = 64  # non-ASCII bytes below which a declared single-byte charset is taken as is
 
 # Letter frequencies of Russian prose (per 1000 letters).
 _FREQ = dict(
@@ -102,8 +103,13 @@ def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, st
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # Too few letters to overrule a declaration ("МБОУ СОШ 5" reads as Russian in both cp1251
+    # and KOI8-R): the page's own word decides.
+    single_byte = [c for c in declared if c != "utf-8"]
+    if single_byte and len(_ASCII_RUN.sub(b"", body[:_SAMPLE_BYTES])) < _MIN_EVIDENCE:
+        return body.decode(single_byte[0], "replace"), single_byte[0]
     # Still a candidate: a utf-8 page with a few broken bytes beats its mojibake decodings.
-    candidates = [c for c in declared if c != "utf-8"]
+    candidates = single_byte
     candidates += [c for c in ("utf-8", *_SINGLE_BYTE_FALLBACKS) if c not in candidates]
     best = max(candidates, key=lambda c: _score(body, c, c in declared))
     return body.decode(best, "replace"), best

@@ -37,7 +37,7 @@ def build_page(url: str, status: int, headers: Mapping[str, str], body: bytes) -
     if mime in _HTML_TYPES:
         return _html_page(url, status, headers, body)
     if mime == "text/plain":
-        text, encoding = charsets.decode_html(body, headers.get("content-type"))
+        text, encoding = charsets.decode_html(body, _declared(headers))
         text, note = _cap(text, "")
         return Page(url, status, mime, text, body, headers, encoding=encoding, note=note)
     text, note = _document_text(body, mime)
@@ -81,7 +81,7 @@ def _ole_kind(body: bytes) -> str:
 
 def _html_page(url: str, status: int, headers: dict[str, str], body: bytes) -> Page:
     note = "truncated" if len(body) > MAX_HTML_BYTES else ""
-    markup, encoding = charsets.decode_html(body[:MAX_HTML_BYTES], headers.get("content-type"))
+    markup, encoding = charsets.decode_html(body[:MAX_HTML_BYTES], _declared(headers))
     root = htmltext.parse_html(markup)
     if root is None:
         return Page(url, status, HTML, "", body, headers, markup, (), encoding, note or "empty")
@@ -109,3 +109,8 @@ def _cap(text: str, note: str) -> tuple[str, str]:
     if len(text) <= MAX_TEXT_CHARS:
         return text, note
     return text[:MAX_TEXT_CHARS], note or "truncated"
+
+
+def _declared(headers: dict[str, str]) -> str | None:
+    """The charset the HTTP header declares (the Content-Type's parameter, not the whole value)."""
+    return charsets.charset_from_content_type(headers.get("content-type"))

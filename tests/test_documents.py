@@ -217,3 +217,11 @@ def test_garbage_html_never_raises():
     body = b"<<<>>>\x00\x00<a href='http://[::1'>x</a>" + b"<div>" * 5000
     page = build_page("http://s.ru/", 200, {"content-type": "text/html"}, body)
     assert page.links == () and "\x00" not in page.text
+
+
+@pytest.mark.parametrize("encoding", ["windows-1251", "koi8-r"])
+@pytest.mark.parametrize("text", ["МБОУ СОШ 5", "ДОУ", "<p>МБДОУ</p>"])
+def test_a_short_ambiguous_page_follows_its_http_header_charset(text: str, encoding: str) -> None:
+    headers = {"Content-Type": f"text/html; charset={encoding}"}
+    page = build_page("http://school.ru/", 200, headers, text.encode(encoding))
+    assert (page.text, page.encoding) == (text.replace("<p>", "").replace("</p>", ""), encoding)
