@@ -21,9 +21,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from publisher.errors import NokwatchError
+from publisher.yamlfile import read_mapping
 
 DATA_DIR = Path(__file__).with_name("calendar_data")
 HOLIDAYS_FILE = "holidays.yaml"
@@ -195,16 +194,6 @@ def _is_working(
     return int(day.weekday() < 5)
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CalendarDataError(f"{path}: не читается ({exc})") from None
-    if not isinstance(loaded, dict):
-        raise CalendarDataError(f"{path}: ожидался словарь YAML")
-    return loaded
-
-
 def _entry_date(path: Path, entry: object, key: str, year: int) -> date:
     value = entry.get(key) if isinstance(entry, dict) else None
     if not isinstance(value, date) or value.year != year:
@@ -237,7 +226,7 @@ def _dates(path: Path, entries: object, year: int, weekend: bool) -> frozenset[d
 
 def load_year(path: Path) -> YearData:
     """Read one year's file (``2014.yaml``)."""
-    raw = _read_yaml(path)
+    raw = read_mapping(path, CalendarDataError)
     year = raw.get("year")
     if not isinstance(year, int):
         raise CalendarDataError(f"{path}: нет целого поля year")
@@ -250,7 +239,7 @@ def load_year(path: Path) -> YearData:
 
 
 def _holidays(path: Path) -> tuple[set[tuple[int, int]], str]:
-    raw = _read_yaml(path)
+    raw = read_mapping(path, CalendarDataError)
     days = set()
     for group in raw.get("holidays") or []:
         for text in group.get("dates", []):

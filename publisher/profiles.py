@@ -13,10 +13,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from publisher.errors import InputError
 from publisher.periods import RELATIVE, Period, PeriodError, parse_period
+from publisher.yamlfile import read_mapping
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
@@ -144,20 +143,10 @@ def _check_trigger(trigger: object, period: Period, known: set[str], where: str)
         raise ProfileError(f"{where}: trigger ссылается на неизвестное правило «{name}»")
 
 
-def _read(path: Path) -> dict:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ProfileError(f"{path}: не читается ({exc})") from None
-    if not isinstance(raw, dict):
-        raise ProfileError(f"{path}: ожидался словарь YAML")
-    return raw
-
-
 def load_profile(path: Path) -> Profile:
     """Read and check one profile file."""
     path = Path(path)
-    raw = _read(path)
+    raw = read_mapping(path, ProfileError)
     document = str(_require(raw, "document", str(path)))
     rules: list[Rule] = []
     for number, entry in enumerate(raw.get("rules") or [], start=1):

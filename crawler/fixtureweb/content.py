@@ -61,14 +61,6 @@ def work_plan(name: str, year: int) -> str:
     )
 
 
-def financial_plan(name: str, year: int) -> str:
-    """A ПФХД: another look-alike."""
-    return (
-        f"План финансово-хозяйственной деятельности {name} на {year} год и плановый период\n"
-        "Поступления от доходов, всего | 12 345 600,00\n"
-    )
-
-
 SURVEY_HEADING = "Анкета для оценки гражданами качества условий оказания услуг"
 
 SURVEY_FORM = """<form action="{action}" method="post" class="anketa">
