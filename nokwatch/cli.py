@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -16,7 +16,8 @@ import click
 from nokwatch import __version__, datadir
 from nokwatch.steps import crawl_step, deadline_step, publish_step
 from publisher.errors import NokwatchError
-from publisher.store import Store
+from publisher.registry import RowError
+from publisher.store import Store, UpsertReport
 
 
 class Context:
@@ -135,13 +136,13 @@ def registry_sync(ctx: Context, source: str, complete: bool | None) -> None:
     click.echo(result.summary())
 
 
-def _print_import(rows: int, stored: object, errors: list, strict: bool) -> None:
+def _print_import(rows: int, stored: UpsertReport, errors: list[RowError], strict: bool) -> None:
     for error in errors:
         click.echo(f"rejected {error}", err=True)
     click.echo(
-        f"{rows} rows read: {stored.inserted} new, {stored.updated} updated, "  # type: ignore[attr-defined]
+        f"{rows} rows read: {stored.inserted} new, {stored.updated} updated, "
         f"{stored.unchanged} unchanged, {len(errors)} rejected"
-    )  # type: ignore[attr-defined]
+    )
     if strict and errors:
         raise SystemExit(2)
 
@@ -208,12 +209,12 @@ def crawl(
     help="Judge deadlines as of this date (default: today).",
 )
 @pass_context
-def deadlines(ctx: Context, as_of: object) -> None:
+def deadlines(ctx: Context, as_of: datetime | None) -> None:
     """Compute due dates and verdicts for every obligation.
 
     Example: nokwatch deadlines --as-of 2014-05-01
     """
-    day = as_of.date() if as_of else date.today()  # type: ignore[attr-defined]
+    day = as_of.date() if as_of else date.today()
     with reported(), ctx.store() as store:
         deadline_step(store, day, click.echo)
 
