@@ -86,9 +86,13 @@ class SiteAudit:
         """Note that the detectors have read these URLs' content (request and final URL)."""
         self.fetched.update(urls)
 
-    def offer(self, finding: Finding, page: Page) -> None:
-        """Keep a candidate finding with the page it was found on."""
-        self.candidates.setdefault(finding.item, []).append((finding, evidence_of(page)))
+    def offer(self, findings: list[Finding], page: Page) -> None:
+        """Keep candidate findings with the page they were found on (hashed once per page)."""
+        if not findings:
+            return
+        evidence = evidence_of(page)
+        for finding in findings:
+            self.candidates.setdefault(finding.item, []).append((finding, evidence))
 
     def replace(self, old: Finding, new: Finding) -> None:
         """Swap a candidate for its confirmed verdict (a form whose target was checked)."""

@@ -40,7 +40,7 @@ def test_bytes_and_wall_clock_budgets_stop_new_fetches():
 def test_link_text_stops_counting_once_its_document_was_read():
     audit = _audit()
     link = Finding("improvement_plan", "found", HOME + "doc1.pdf", 0.5, "План", detail="link_text")
-    audit.offer(link, _page(HOME))
+    audit.offer([link], _page(HOME))
     assert audit.best("improvement_plan")[0] == link
     audit.read(HOME + "doc1.pdf")
     assert audit.best("improvement_plan") is None
@@ -103,7 +103,6 @@ def test_a_bare_bus_gov_link_does_not_hide_another_institutions_card() -> None:
     page = Page("http://x.ru/", 200, "text/html", "", b"<html></html>")
     bare = Finding("bus_gov_link", "found", "https://bus.gov.ru/", 0.2, detail="no_card_id")
     other = Finding("bus_gov_link", "mismatch", "https://bus.gov.ru/pub/info-card/2", 0.9)
-    audit.offer(bare, page)
-    audit.offer(other, page)
+    audit.offer([bare, other], page)
     chosen = audit.best("bus_gov_link")
     assert chosen is not None and chosen[0] == other

@@ -112,8 +112,9 @@ class SitesSpider(scrapy.Spider):
         if page.text.strip():
             # a scan or an unreadable file leaves its link's words as the only evidence
             audit.read(response.request.url, response.url)
-        for finding in detect_all(page, audit.context):
-            audit.offer(finding, page)
+        findings = detect_all(page, audit.context)
+        audit.offer(findings, page)
+        for finding in findings:
             for target in finding.follow:
                 yield self._confirm(audit, finding, target)
         depth = response.meta["depth"]
