@@ -23,13 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.fixtureweb.generated import generated_sites, registry_rows  # noqa: E402
+from tests.generated_sites import generated_sites, registry_rows  # noqa: E402
 
 SETTINGS = {"NOKWATCH_DOWNLOAD_TIMEOUT": "10"}
 
 
 def _serve(count: int, ports: multiprocessing.Queue, stop: multiprocessing.Event) -> None:
-    from crawler.fixtureweb import FixtureWeb
+    from nokwatch.demo import FixtureWeb
 
     with FixtureWeb(generated_sites(count, shared_hosting=False)) as web:
         ports.put(web.proxy_url)
@@ -151,7 +151,7 @@ def _nokwatch(proxy: str, rows: list[dict], shards: int, data_dir: Path) -> int:
 
 
 def _registry(data_dir: Path, rows: list[dict]) -> None:
-    from publisher.registry import import_rows
+    from publisher.registry.table import import_rows
     from publisher.store import Store
 
     with Store(data_dir / "nokwatch.db") as store:

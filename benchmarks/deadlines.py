@@ -10,9 +10,9 @@ import sys
 import time
 from datetime import date
 
-from publisher.calendar import default_calendar
-from publisher.deadlines import Claim, due_dates, judge
-from publisher.periods import Days
+from publisher.deadlines.periods import Days
+from publisher.deadlines.verdicts import Claim, due_dates, judge
+from publisher.deadlines.workcalendar import default_calendar
 
 PERIODS = (Days(15), Days(30), Days(5, working=True), Days(10, working=True))
 AS_OF = date(2026, 11, 22)

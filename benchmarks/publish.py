@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import frictionless  # noqa: E402
 
 import datapackages  # noqa: E402
-from publisher.publish import publish  # noqa: E402
+from publisher.release.build import publish  # noqa: E402
 from publisher.store import Store  # noqa: E402
 from publisher.vocab import DATA  # noqa: E402
 from tests.publishing_data import running_datasette  # noqa: E402

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from publisher.busgov_samples import sample_institution, write_zip  # noqa: E402
+from publisher.registry.busgov.sync import sync_registry  # noqa: E402
 from publisher.store import Store  # noqa: E402
-from publisher.sync import sync_registry  # noqa: E402
+from tests.busgov_samples import sample_institution, write_zip  # noqa: E402
 
 
 def _peak_rss_mib() -> float:

@@ -57,9 +57,9 @@ class SiteAudit:
     """Everything the crawl learns about one site, until it is finished."""
 
     context: SiteContext
-    max_pages: int = 40
-    max_bytes: int = 50_000_000
-    max_seconds: float = 600.0
+    max_pages: int  # the budgets: crawler.settings NOKWATCH_MAX_*_PER_SITE
+    max_bytes: int
+    max_seconds: float
     pending: int = 0
     pages: int = 0
     errors: int = 0

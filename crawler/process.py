@@ -19,38 +19,25 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.spiders.sites import SitesSpider
 
-# Environment variables an operator (or a test) may use to override settings of the same name.
-ENV_SETTINGS = {
-    "NOKWATCH_CONTACT_URL": str,
-    "NOKWATCH_CA_BUNDLE": str,
-    "NOKWATCH_ALLOW_PRIVATE": str,
-    "NOKWATCH_DOWNLOAD_TIMEOUT": float,
-    "NOKWATCH_MAX_PAGES_PER_SITE": int,
-    "NOKWATCH_MAX_SECONDS_PER_SITE": float,
-    "NOKWATCH_DOWNLOAD_MAXSIZE": int,
-    "NOKWATCH_CONCURRENT_REQUESTS": int,
-    "NOKWATCH_DOWNLOAD_DELAY": float,
-    "NOKWATCH_AUTOTHROTTLE_ENABLED": str,
-}
-_SCRAPY_NAMES = {
-    "NOKWATCH_DOWNLOAD_TIMEOUT": "DOWNLOAD_TIMEOUT",
-    "NOKWATCH_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
-    "NOKWATCH_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",
-    "NOKWATCH_DOWNLOAD_DELAY": "DOWNLOAD_DELAY",
-    "NOKWATCH_AUTOTHROTTLE_ENABLED": "AUTOTHROTTLE_ENABLED",
-}
-
 
 def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> None:
-    for name, kind in ENV_SETTINGS.items():
-        if environ.get(name):
-            settings.set(_SCRAPY_NAMES.get(name, name), kind(environ[name]), priority="cmdline")
+    for variable, name in default_settings.ENVIRONMENT.items():
+        if environ.get(variable):
+            settings.set(name, _typed(name, environ[variable]), priority="cmdline")
     contact = settings.get("NOKWATCH_CONTACT_URL")
     settings.set(
         "USER_AGENT",
         default_settings.USER_AGENT.replace(default_settings.NOKWATCH_CONTACT_URL, contact),
         priority="cmdline",
     )
+
+
+def _typed(name: str, raw: str) -> object:
+    """An environment value as the type of the setting's default (booleans as Scrapy reads them)."""
+    default = getattr(default_settings, name)
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return type(default)(raw)
 
 
 def crawl_settings(

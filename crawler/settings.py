@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nokwatch import __version__
+from publisher.version import __version__
 
 BOT_NAME = "nokwatch"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -50,9 +50,26 @@ REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 1
 NOKWATCH_MAX_PAGES_PER_SITE = 40
 NOKWATCH_MAX_BYTES_PER_SITE = 50 * 1024 * 1024
-NOKWATCH_MAX_SECONDS_PER_SITE = (
-    600  # wall clock from the first request; in-flight ones still finish
-)
+NOKWATCH_MAX_SECONDS_PER_SITE = 600.0  # wall clock from the first request; in-flight ones finish
+NOKWATCH_MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
+
+# Every setting an operator (or a test) may override by an environment variable of the same name
+# (the Scrapy setting it sets, when it has one). The type is that of the default above; this table
+# is the only list of them, and docs/crawler.md shows it (a docs test keeps the two equal).
+ENVIRONMENT = {
+    "NOKWATCH_CONTACT_URL": "NOKWATCH_CONTACT_URL",
+    "NOKWATCH_CA_BUNDLE": "NOKWATCH_CA_BUNDLE",
+    "NOKWATCH_ALLOW_PRIVATE": "NOKWATCH_ALLOW_PRIVATE",
+    "NOKWATCH_MAX_PAGES_PER_SITE": "NOKWATCH_MAX_PAGES_PER_SITE",
+    "NOKWATCH_MAX_BYTES_PER_SITE": "NOKWATCH_MAX_BYTES_PER_SITE",
+    "NOKWATCH_MAX_SECONDS_PER_SITE": "NOKWATCH_MAX_SECONDS_PER_SITE",
+    "NOKWATCH_MAX_DEPTH": "NOKWATCH_MAX_DEPTH",
+    "NOKWATCH_DOWNLOAD_TIMEOUT": "DOWNLOAD_TIMEOUT",
+    "NOKWATCH_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
+    "NOKWATCH_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",
+    "NOKWATCH_DOWNLOAD_DELAY": "DOWNLOAD_DELAY",
+    "NOKWATCH_AUTOTHROTTLE_ENABLED": "AUTOTHROTTLE_ENABLED",
+}
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 COOKIES_ENABLED = False

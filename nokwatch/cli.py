@@ -16,7 +16,7 @@ import click
 from nokwatch import __version__, datadir
 from nokwatch.steps import crawl_step, deadline_step, publish_step
 from publisher.errors import NokwatchError
-from publisher.registry import RowError
+from publisher.registry.table import RejectedRow
 from publisher.store import Store, UpsertReport
 
 
@@ -108,7 +108,7 @@ def registry_import(ctx: Context, file: Path, strict: bool) -> None:
 
     Example: nokwatch registry import tomsk-schools.csv
     """
-    from publisher.registry import import_registry
+    from publisher.registry.table import import_registry
 
     with reported(), ctx.store() as store:
         report = import_registry(store, file)
@@ -129,14 +129,14 @@ def registry_sync(ctx: Context, source: str, complete: bool | None) -> None:
 
     Example: nokwatch registry sync ~/Downloads/bus-gov-institutions.zip
     """
-    from publisher.sync import sync_registry
+    from publisher.registry.busgov.sync import sync_registry
 
     with reported(), ctx.store() as store:
         result = sync_registry(store, source, complete=complete)
     click.echo(result.summary())
 
 
-def _print_import(rows: int, stored: UpsertReport, errors: list[RowError], strict: bool) -> None:
+def _print_import(rows: int, stored: UpsertReport, errors: list[RejectedRow], strict: bool) -> None:
     for error in errors:
         click.echo(f"rejected {error}", err=True)
     click.echo(
@@ -165,7 +165,7 @@ def report_import(ctx: Context, file: Path, source: str | None, strict: bool) ->
 
     Example: nokwatch report import tomsk-2014-report.csv --source tomsk-2014-report
     """
-    from publisher.reports import import_report
+    from publisher.registry.reports import import_report
 
     with reported(), ctx.store() as store:
         result = import_report(store, file, source)
@@ -261,8 +261,8 @@ def serve(ctx: Context, out: Path | None, version: str | None, host: str, port: 
 
     Example: nokwatch serve --release 1.0.0 --port 8001
     """
-    from publisher.releases import release_path
-    from publisher.serve import serve as serve_publication
+    from publisher.release.versions import release_path
+    from publisher.site.serve import serve as serve_publication
 
     with reported():
         folder = out or (release_path(ctx.data_dir, version) if version else ctx.publication)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from publisher.registry_state import (
+from publisher.registry.local import (
     SYNCED_FIELDS,
     clear_local_value,
     local_overrides,

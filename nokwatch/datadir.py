@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from crawler.fixtureweb import demo_registry_rows
-from publisher.registry import import_rows
+from nokwatch.demo import demo_registry_rows
+from publisher.registry.table import import_rows
 from publisher.store import Store
 
 DEFAULT = Path("data")
@@ -46,8 +46,8 @@ def open_store(data_dir: Path, empty: bool = False) -> Opened:
 
 def load_bundled(store: Store) -> list[str]:
     """Load the Tomsk 2014 report and the demo region into the store; say what was loaded."""
-    from publisher.compliance import compute_compliance
-    from publisher.reports import import_report
+    from publisher.deadlines.compliance import compute_compliance
+    from publisher.registry.reports import import_report
 
     tomsk = import_report(store, TOMSK_REPORT)
     demo = import_rows(store, enumerate(demo_registry_rows(), start=2), "demo-region (simulated)")

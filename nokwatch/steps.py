@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from crawler.run import CrawlSummary, crawl
-from publisher.publish import Publication, publish
-from publisher.releases import prune
+from publisher.release.build import Publication, publish
+from publisher.release.versions import prune
 from publisher.store import Store
 
 Echo = Callable[[str], None]
@@ -21,7 +21,7 @@ def demo_proxy(enabled: bool) -> Iterator[dict[str, str]]:
     if not enabled:
         yield {}
         return
-    from crawler.fixtureweb import FixtureWeb, demo_sites
+    from nokwatch.demo import FixtureWeb, demo_sites
 
     with FixtureWeb(demo_sites()) as web:
         yield {"http_proxy": web.proxy_url, "https_proxy": web.proxy_url}
@@ -49,7 +49,7 @@ def crawl_step(
 
 def deadline_step(store: Store, as_of: date, echo: Echo) -> int:
     """Compute every obligation's due date and verdict."""
-    from publisher.compliance import compute_compliance
+    from publisher.deadlines.compliance import compute_compliance
 
     count = compute_compliance(store, as_of)
     echo(f"deadlines: {count} verdicts as of {as_of.isoformat()}")

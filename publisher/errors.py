@@ -1,12 +1,28 @@
-"""Errors the publisher raises.
+"""Every error nokwatch reports to a user, in one tree (re-exported by ``nokwatch``).
 
-NokwatchError
-├── InputError      a file or row a user gave us is wrong (names the place and the reason)
-├── StoreError      the data directory's store cannot be used
-└── PublishError    a release could not be produced (validation failed, nothing to publish)
+NokwatchError                 base: the CLI prints its message and exits 1
+├── InputError                a file, row or option a user gave is wrong (names the place)
+│   └── ProfileError          a regulation profile file is malformed
+├── StoreError                the data directory's store cannot be used
+├── PublishError              a release could not be produced (validation failed, nothing to publish)
+├── CalendarError             the production calendar cannot answer
+│   ├── CalendarDataError     a calendar data file is malformed
+│   └── DateNotCovered        a date outside the years the calendar covers
+├── PeriodError               a period text the deadline engine does not understand
+└── ScheduleError             the scheduled service cannot do what was asked
+    ├── ScheduleFileError     a schedule file is wrong (names the file and the field)
+    ├── ServiceLocked         another service already runs on this data directory
+    └── JobFailed             a job ran and did not succeed (retried with back-off)
+        └── JobInterrupted    the service stopped while the job ran (re-run at the next start)
+
+Internal control flow (a due date that cannot be computed, a document that cannot be read) uses
+exceptions local to its module, never these. Messages are Russian first, with English after
+where a technical term helps («файл не найден (file not found): …»).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 
 class NokwatchError(Exception):
@@ -14,7 +30,11 @@ class NokwatchError(Exception):
 
 
 class InputError(NokwatchError):
-    """A user-supplied file or row is wrong."""
+    """A user-supplied file, row or option is wrong."""
+
+
+class ProfileError(InputError):
+    """A profile file is malformed."""
 
 
 class StoreError(NokwatchError):
@@ -23,3 +43,50 @@ class StoreError(NokwatchError):
 
 class PublishError(NokwatchError):
     """A release could not be produced."""
+
+
+class CalendarError(NokwatchError):
+    """The production calendar cannot answer."""
+
+
+class CalendarDataError(CalendarError):
+    """A calendar data file is malformed."""
+
+
+class DateNotCovered(CalendarError):
+    """A date outside the years the calendar covers."""
+
+    def __init__(self, day: date | int, first_year: int, last_year: int) -> None:
+        shown = day if isinstance(day, date) else date.fromordinal(day)
+        super().__init__(
+            f"дата {shown:%d.%m.%Y} вне производственного календаря ({first_year}–{last_year})"
+        )
+        self.day = shown
+
+
+class PeriodError(NokwatchError, ValueError):
+    """A period text the deadline engine does not understand."""
+
+
+class ScheduleError(NokwatchError):
+    """Base of the service's errors."""
+
+
+class ScheduleFileError(ScheduleError):
+    """A schedule file cannot be used."""
+
+    def __init__(self, path: object, field: str, problem: str) -> None:
+        super().__init__(f"{path}: {field}: {problem}")
+        self.path, self.field, self.problem = path, field, problem
+
+
+class ServiceLocked(ScheduleError):
+    """Another service holds the data directory's lock."""
+
+
+class JobFailed(ScheduleError):
+    """A job did not succeed."""
+
+
+class JobInterrupted(JobFailed):
+    """The service stopped while the job ran; it is re-run at the next start, not retried now."""

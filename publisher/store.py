@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import datapackages
-from publisher import registry_state
 from publisher.errors import StoreError
+from publisher.registry import local as registry_state
 
 STORED_RESOURCES = (
     "institutions",

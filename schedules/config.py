@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from apscheduler.triggers.cron import CronTrigger
 
+from publisher.errors import ScheduleError, ScheduleFileError
 from publisher.vocab import region_names
-from schedules.errors import ScheduleError, ScheduleFileError
 
 DEFAULT_DIR = Path(__file__).resolve().parent
 ENV = "NOKWATCH_SCHEDULES"

@@ -18,18 +18,14 @@ from apscheduler.util import ref_to_obj
 
 from nokwatch import datadir
 from nokwatch.steps import Echo, crawl_step, deadline_step, publish_step
+from publisher.errors import JobFailed, JobInterrupted
 from publisher.store import Store
-from schedules.errors import JobFailed
 
 log = logging.getLogger("schedules.jobs")
 
 # Set by the service when it is asked to stop: a crawl that ends now was interrupted, not failed.
 STOPPING = threading.Event()
 SKIPPED = "skipped: "
-
-
-class JobInterrupted(JobFailed):
-    """The service stopped while the job ran; it is re-run at the next start, not retried now."""
 
 
 def _echo(job_id: str) -> Echo:
@@ -49,7 +45,7 @@ def sync_registry(data_dir: str, source: str | None = None) -> str:
     """Follow the bus.gov.ru register from the configured source; skipped when none is set."""
     if not source:
         return SKIPPED + "no sync_source in the national schedule"
-    from publisher.sync import sync_registry as sync
+    from publisher.registry.busgov.sync import sync_registry as sync
 
     with _store(data_dir) as store:
         report = sync(store, source)

@@ -6,7 +6,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from schedules.errors import ServiceLocked
+from publisher.errors import ServiceLocked
 
 LOCK_FILE = "service.lock"
 

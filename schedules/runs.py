@@ -15,9 +15,10 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent, JobSubmissio
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from publisher.errors import JobInterrupted
 from schedules.config import Schedule
 from schedules.history import History
-from schedules.jobs import SKIPPED, JobInterrupted
+from schedules.jobs import SKIPPED
 
 log = logging.getLogger("schedules.runs")
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from publisher.releases import latest
+from publisher.release.versions import latest
 
 log = logging.getLogger("schedules.serving")
 MAX_PAUSE = 60.0  # seconds, at most, between restarts of a Datasette that keeps dying

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixtureweb import FixtureWeb, demo_sites
+from nokwatch.demo import FixtureWeb, demo_sites
 from publisher.store import Store
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from crawler.fixtureweb import FixtureWeb, SiteSpec
-from crawler.fixtureweb.generated import registry_rows
-from publisher.registry import import_rows, parse_institution
+from nokwatch.demo import FixtureWeb, SiteSpec
+from publisher.registry.table import import_rows, parse_institution
 from publisher.store import Store
+from tests.generated_sites import registry_rows
 
 FAST = {"NOKWATCH_DOWNLOAD_TIMEOUT": "3"}  # the slow site's trickle is cut after 3 s, not 30
 

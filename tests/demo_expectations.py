@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.fixtureweb import SiteSpec
+from nokwatch.demo import SiteSpec
 
 PLAN = {
     "html": "found",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.fixtureweb import SiteSpec
+from nokwatch.demo import SiteSpec
 from tests.demo_expectations import BUS_GOV, FAILURE, PLAN, SURVEY
 
 DOCUMENT_PLANS = dict.fromkeys(("pdf", "scan", "docx", "doc", "odt"), "found")

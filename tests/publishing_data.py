@@ -160,7 +160,7 @@ _PUBLISHED: dict[str, object] = {}
 
 def published_once(base: Path) -> object:
     """One release of the sample store (two publishes, so changes exist), shared by read-only tests."""
-    from publisher.publish import publish
+    from publisher.release.build import publish
 
     if "release" not in _PUBLISHED:
         store = sample_store(Path(base) / "data")
@@ -182,7 +182,7 @@ def published_once(base: Path) -> object:
 @contextmanager
 def running_datasette(release: Path) -> Iterator[str]:
     """A real Datasette subprocess serving ``release`` on a free loopback port; yields its URL."""
-    from publisher.serve import datasette_command
+    from publisher.site.serve import datasette_command
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

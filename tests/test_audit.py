@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from crawler import settings
 from crawler.audit import TLS_ITEM, SiteAudit
 from crawler.guard import is_local_name, is_private
 from crawler.items import Finding, Page, SiteContext
@@ -12,8 +13,15 @@ from crawler.slots import platform_slot
 HOME = "http://school.test/"
 
 
+BUDGET = {
+    "max_pages": settings.NOKWATCH_MAX_PAGES_PER_SITE,
+    "max_bytes": settings.NOKWATCH_MAX_BYTES_PER_SITE,
+    "max_seconds": settings.NOKWATCH_MAX_SECONDS_PER_SITE,
+}
+
+
 def _audit(**budget: float) -> SiteAudit:
-    return SiteAudit(SiteContext("s1", HOME, "100", None), **budget)
+    return SiteAudit(SiteContext("s1", HOME, "100", None), **{**BUDGET, **budget})
 
 
 def _page(url: str) -> Page:
@@ -99,7 +107,7 @@ def test_shared_hosting_platforms_get_one_slot_each():
 
 
 def test_a_bare_bus_gov_link_does_not_hide_another_institutions_card() -> None:
-    audit = SiteAudit(SiteContext("x", "http://x.ru/", bus_gov_id="1"))
+    audit = SiteAudit(SiteContext("x", "http://x.ru/", bus_gov_id="1"), **BUDGET)
     page = Page("http://x.ru/", 200, "text/html", "", b"<html></html>")
     bare = Finding("bus_gov_link", "found", "https://bus.gov.ru/", 0.2, detail="no_card_id")
     other = Finding("bus_gov_link", "mismatch", "https://bus.gov.ru/pub/info-card/2", 0.9)

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from publisher import busgov_worker
-from publisher.busgov import DocumentError, Position, Unchanged
-from publisher.busgov_samples import position_xml, sample_institution, write_zip
-from publisher.busgov_sources import fetch_passport_file, read_positions
 from publisher.errors import InputError
+from publisher.registry.busgov import worker as busgov_worker
+from publisher.registry.busgov.parser import Position, RejectedDocument, Unchanged
+from publisher.registry.busgov.sources import fetch_passport_file, read_positions
+from tests.busgov_samples import position_xml, sample_institution, write_zip
 
 
-def _split(items: list) -> tuple[list[Position], list[DocumentError]]:
+def _split(items: list) -> tuple[list[Position], list[RejectedDocument]]:
     return (
         [i for i in items if isinstance(i, Position)],
-        [i for i in items if isinstance(i, DocumentError)],
+        [i for i in items if isinstance(i, RejectedDocument)],
     )
 
 
@@ -88,7 +88,7 @@ def test_a_document_applied_already_is_not_read_but_still_checked(tmp_path: Path
     items = list(read_positions(path, applied))
     assert items[0] == Unchanged("r.zip", "100001.xml", "100001")
     assert isinstance(items[1], Position) and items[1].version_number == 2
-    assert isinstance(items[2], DocumentError) and "не прочитан" in items[2].reason
+    assert isinstance(items[2], RejectedDocument) and "не прочитан" in items[2].reason
     assert len(items) == 3
 
 
@@ -210,7 +210,7 @@ def test_the_worker_process_yields_what_reading_in_process_does(tmp_path: Path) 
         in_worker = list(busgov_worker.read_positions_in_worker(path, applied))
     assert in_worker == list(read_positions(path, applied))
     assert Unchanged("r.zip", "100002.xml", "100002") in in_worker
-    assert [type(i).__name__ for i in in_worker[-2:]] == ["DocumentError", "DocumentError"]
+    assert [type(i).__name__ for i in in_worker[-2:]] == ["RejectedDocument", "RejectedDocument"]
 
 
 def test_only_a_big_source_is_worth_a_worker(tmp_path: Path, monkeypatch) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.calendar import (
+from publisher.deadlines.workcalendar import (
     CalendarDataError,
     DateNotCovered,
     default_calendar,

@@ -15,7 +15,7 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from crawler.fixtureweb import demo_registry_rows, demo_sites
+from nokwatch.demo import demo_registry_rows, demo_sites
 from tests.demo_expectations import expected_statuses
 
 NOKWATCH = [sys.executable, "-m", "nokwatch"]
@@ -172,7 +172,7 @@ def _get_json(url: str, deadline: float = 0.0) -> dict | list:
 
 
 def test_registry_sync_from_a_register_zip_reports_and_is_idempotent(tmp_path):
-    from publisher.busgov_samples import sample_institution, write_zip
+    from tests.busgov_samples import sample_institution, write_zip
 
     archive = write_zip(
         tmp_path / "register.zip",

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from publisher.busgov_samples import sample_institution, write_zip
+from tests.busgov_samples import sample_institution, write_zip
 
 NOKWATCH = [sys.executable, "-m", "nokwatch"]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixtureweb import FixtureWeb
-from crawler.fixtureweb.generated import fixture_sites, registry_rows
 from crawler.run import CrawlSummary, crawl
+from nokwatch.demo import FixtureWeb
 from tests.crawling import observations, proxy_env, registry
 from tests.fixture_expectations import expected
+from tests.generated_sites import fixture_sites, registry_rows
 
 CONTACT = "https://example.org/nokwatch-operator"
 

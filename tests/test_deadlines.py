@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher.calendar import default_calendar
-from publisher.compliance import compute_compliance
-from publisher.deadlines import Claim, Sighting, judge
-from publisher.reports import import_report
+from publisher.deadlines.compliance import compute_compliance
+from publisher.deadlines.verdicts import Claim, Sighting, judge
+from publisher.deadlines.workcalendar import default_calendar
+from publisher.registry.reports import import_report
 from publisher.store import Store
 
 D = date
@@ -199,8 +199,8 @@ def test_federal_profile_is_chosen_by_assessment_date_and_judged_on_crawler_evid
 
 
 def test_batch_due_dates_equal_one_by_one() -> None:
-    from publisher.deadlines import due_dates
-    from publisher.periods import Days, due_date
+    from publisher.deadlines.periods import Days, due_date
+    from publisher.deadlines.verdicts import due_dates
 
     triggers = [D(2013, 1, 1).toordinal() + n for n in range(0, 5000, 7)]
     for period in (Days(15), Days(5, working=True)):
@@ -209,9 +209,9 @@ def test_batch_due_dates_equal_one_by_one() -> None:
 
 
 def test_batch_due_dates_past_the_calendar_are_not_guessed() -> None:
-    from publisher.calendar import DateNotCovered
-    from publisher.deadlines import due_dates
-    from publisher.periods import Days
+    from publisher.deadlines.periods import Days
+    from publisher.deadlines.verdicts import due_dates
+    from publisher.errors import DateNotCovered
 
     with pytest.raises(DateNotCovered):
         due_dates(Days(15), [D(2026, 12, 25).toordinal()], CAL)

@@ -9,7 +9,7 @@ import pytest
 
 import datapackages
 from nokwatch.cli import main
-from publisher.datasette_meta import canned_queries
+from publisher.site.metadata import canned_queries
 
 DATA_DOC = Path(__file__).resolve().parents[1] / "docs" / "data.md"
 

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from crawler.fixtureweb import FixtureWeb, demo_sites
-from crawler.fixtureweb.generated import fixture_sites, site_spec
-from crawler.fixtureweb.sites import Site
-from crawler.fixtureweb.traps import BOMB_MEMBER, BOMB_MEMBERS, gzip_bomb
 from crawler.tlsprobe import certificate_status
+from nokwatch.demo import FixtureWeb, demo_sites
+from nokwatch.demo.sites import Site
+from nokwatch.demo.traps import BOMB_MEMBER, BOMB_MEMBERS, gzip_bomb
+from tests.generated_sites import fixture_sites, site_spec
 
 SITES = fixture_sites()
 

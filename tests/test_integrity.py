@@ -9,9 +9,9 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from publisher.integrity import partition_errors, regional_errors
-from publisher.package import file_digest
-from publisher.publish import Publication
+from publisher.release.build import Publication
+from publisher.release.integrity import partition_errors, regional_errors
+from publisher.release.packages import file_digest
 from tests.publishing_data import published_once
 
 

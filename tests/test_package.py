@@ -12,8 +12,8 @@ import frictionless
 import pytest
 
 from publisher.csvsafe import neutralise
-from publisher.package import text_fields
-from publisher.publish import Publication
+from publisher.release.build import Publication
+from publisher.release.packages import text_fields
 from tests.publishing_data import FORMULA_NAME, published_once
 
 

@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from publisher.calendar import default_calendar
-from publisher.periods import (
+from publisher.deadlines.periods import (
     Days,
     Fixed,
     Months,
@@ -19,6 +18,7 @@ from publisher.periods import (
     occurrences,
     parse_period,
 )
+from publisher.deadlines.workcalendar import default_calendar
 
 D = date
 CAL = default_calendar()

@@ -8,9 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from publisher.calendar import default_calendar
-from publisher.periods import RELATIVE, Fixed, NoDeadline, Recurring, due_date, occurrences
-from publisher.profiles import PROFILE_DIR, ProfileError, load_profile, load_profiles
+from publisher.deadlines.periods import (
+    RELATIVE,
+    Fixed,
+    NoDeadline,
+    Recurring,
+    due_date,
+    occurrences,
+)
+from publisher.deadlines.profiles import PROFILE_DIR, load_profile, load_profiles
+from publisher.deadlines.workcalendar import default_calendar
+from publisher.errors import ProfileError
 
 DOCS = Path(__file__).parents[1] / "docs/profiles.md"
 FILES = sorted(PROFILE_DIR.glob("*.yaml"))

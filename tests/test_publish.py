@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.publish import Publication, validation_errors
+from publisher.release.build import Publication, validation_errors
 from tests.publishing_data import published_once
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from publisher.errors import InputError
-from publisher.registry import import_registry
+from publisher.registry.table import import_registry
 
 HEADER = "id,name,region,sphere,founder,website,kind,bus_gov_id,inn,ogrn,assessment_date\n"
 

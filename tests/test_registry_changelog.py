@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from publisher.busgov_samples import sample_institution, write_zip
-from publisher.publish import publish
-from publisher.registry_state import set_local_value
+from publisher.registry.busgov.sync import sync_registry
+from publisher.registry.local import set_local_value
+from publisher.release.build import publish
 from publisher.store import Store
-from publisher.sync import sync_registry
+from tests.busgov_samples import sample_institution, write_zip
 from tests.publishing_data import sample_store
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher import releases
 from publisher.errors import PublishError
-from publisher.publish import publish
+from publisher.release import versions as releases
+from publisher.release.build import publish
 from publisher.store import Store
 from tests.publishing_data import observation, sample_store, verdict
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from publisher.errors import InputError
-from publisher.reports import REQUIRED_COLUMNS, import_report
+from publisher.registry.reports import REQUIRED_COLUMNS, import_report
 from publisher.store import Store
 
 REPORT = Path(__file__).parents[1] / "publisher/data/tomsk-2014-report.csv"

@@ -12,11 +12,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from crawler.fixtureweb import FixtureWeb
-from crawler.fixtureweb.generated import generated_sites, site_spec
 from crawler.run import child_command, crawl, job_folder
+from nokwatch.demo import FixtureWeb
 from publisher.store import Store
 from tests.crawling import observations, proxy_env, registry
+from tests.generated_sites import generated_sites, site_spec
 
 
 def _quiet(_: str) -> None:

@@ -15,15 +15,15 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import CliRunner
 
 from nokwatch.cli import main
+from publisher.errors import ScheduleError, ScheduleFileError, ServiceLocked
+from publisher.release.streaks import unreachable_sites
 from publisher.store import Store
 from schedules import recovery
 from schedules.config import DEFAULT_DIR, load_schedule
-from schedules.errors import ScheduleError, ScheduleFileError, ServiceLocked
 from schedules.history import History, scheduler_engine
 from schedules.lock import ServiceLock
 from schedules.runs import RunRecorder
 from schedules.service import Scheduler, sync_jobs
-from schedules.streaks import unreachable_sites
 
 REPO = Path(__file__).resolve().parents[1]
 

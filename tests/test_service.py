@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from crawler.fixtureweb import demo_registry_rows
 from nokwatch.datadir import open_store
-from publisher.registry import import_rows
+from nokwatch.demo import demo_registry_rows
+from publisher.registry.table import import_rows
 from publisher.store import Store
 from schedules import children, recovery
 from schedules.config import DEFAULT_DIR
@@ -31,7 +31,7 @@ CLI = [sys.executable, "-c", "from nokwatch.cli import main; main()"]
 
 
 _WEB = (
-    "import sys; from crawler.fixtureweb import FixtureWeb, demo_sites\n"
+    "import sys; from nokwatch.demo import FixtureWeb, demo_sites\n"
     "with FixtureWeb(demo_sites()) as web:\n"
     "    print(web.proxy_url, flush=True); sys.stdin.read()"
 )

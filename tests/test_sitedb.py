@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import datapackages
-from publisher.datasette_meta import canned_queries
-from publisher.publish import Publication
-from publisher.sitedb import build_site_db, compound_indexes, facet_columns, site_columns
+from publisher.release.build import Publication
+from publisher.site.database import build_site_db, compound_indexes, facet_columns, site_columns
+from publisher.site.metadata import canned_queries
 from tests.publishing_data import FORMULA_NAME, published_once
 
 

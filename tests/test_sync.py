@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import publisher.sync
-from publisher import busgov_worker
-from publisher.busgov_samples import position_xml, sample_institution, write_zip
+import publisher.registry.busgov.sync
 from publisher.errors import InputError
-from publisher.registry_state import clear_local_value, local_overrides, set_local_value
+from publisher.registry.busgov import worker as busgov_worker
+from publisher.registry.busgov.sync import sync_registry
+from publisher.registry.local import clear_local_value, local_overrides, set_local_value
 from publisher.store import Store
-from publisher.sync import sync_registry
+from tests.busgov_samples import position_xml, sample_institution, write_zip
 
 
 @pytest.fixture
@@ -313,7 +313,7 @@ def test_a_sync_that_fails_half_way_leaves_the_registry_as_it_was(
     before = _dump(store)
     newer = [sample_institution(n, version=2, founder="Другой") for n in range(1, 4)]
     path = _zip(tmp_path, "b.zip", *newer, sample_institution(4))
-    real = publisher.sync.read_positions
+    real = publisher.registry.busgov.sync.read_positions
 
     def failing(source: Path, *args: object):
         for count, item in enumerate(real(source, *args)):
@@ -321,7 +321,7 @@ def test_a_sync_that_fails_half_way_leaves_the_registry_as_it_was(
                 raise OSError("disk gone")
             yield item
 
-    monkeypatch.setattr(publisher.sync, "read_positions", failing)
+    monkeypatch.setattr(publisher.registry.busgov.sync, "read_positions", failing)
     with pytest.raises(OSError, match="disk gone"):
         sync_registry(store, path)
     assert _dump(store) == before
@@ -333,11 +333,13 @@ def test_a_sync_parsing_in_a_worker_process_stores_the_same(tmp_path, monkeypatc
     with Store(tmp_path / "in-process.db") as alone:
         expected = (str(sync_registry(alone, path)), _dump(alone))
     used = []
-    real = publisher.sync.read_positions_in_worker
+    real = publisher.registry.busgov.sync.read_positions_in_worker
     monkeypatch.setattr(busgov_worker, "WORKER_BYTES", 0)
     monkeypatch.setattr(busgov_worker, "CHUNK", 2)
     monkeypatch.setattr(
-        publisher.sync, "read_positions_in_worker", lambda *a: used.append(1) or real(*a)
+        publisher.registry.busgov.sync,
+        "read_positions_in_worker",
+        lambda *a: used.append(1) or real(*a),
     )
     with Store(tmp_path / "worker.db") as store:
         assert (str(sync_registry(store, path)), _dump(store)) == expected

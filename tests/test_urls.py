@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.urls import normalise_website
+from publisher.registry.addresses import normalise_website
 
 
 @pytest.mark.parametrize(

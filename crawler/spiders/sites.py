@@ -30,8 +30,6 @@ from crawler.failures import cause_of_failure
 from crawler.items import Finding, Page, SiteContext
 from crawler.tlsprobe import ProbeError, certificate_status
 
-MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
-
 
 class SitesSpider(scrapy.Spider):
     """Audits each institution's site for the improvement plan, survey form and bus.gov.ru link."""
@@ -61,9 +59,9 @@ class SitesSpider(scrapy.Spider):
         get = self.settings
         return SiteAudit(
             context,
-            max_pages=get.getint("NOKWATCH_MAX_PAGES_PER_SITE", 40),
-            max_bytes=get.getint("NOKWATCH_MAX_BYTES_PER_SITE", 50_000_000),
-            max_seconds=get.getfloat("NOKWATCH_MAX_SECONDS_PER_SITE", 600.0),
+            max_pages=get.getint("NOKWATCH_MAX_PAGES_PER_SITE"),
+            max_bytes=get.getint("NOKWATCH_MAX_BYTES_PER_SITE"),
+            max_seconds=get.getfloat("NOKWATCH_MAX_SECONDS_PER_SITE"),
         )
 
     def _request(
@@ -118,7 +116,7 @@ class SitesSpider(scrapy.Spider):
             for target in finding.follow:
                 yield self._confirm(audit, finding, target)
         depth = response.meta["depth"]
-        if page.is_html and depth < MAX_DEPTH:
+        if page.is_html and depth < self.settings.getint("NOKWATCH_MAX_DEPTH"):
             yield from self._follow(audit, page, depth, response.meta["home"])
         yield from self._done(audit)
 

@@ -1,0 +1,115 @@
+"""Regional report tables (CSV or XLSX): institutions plus the dates the region reported.
+
+A row the registry cannot take (unknown region, no name) is reported with its line and reason and
+skipped; a date cell that is not a date («110.03.2014») keeps its row: the event is stored with
+no date, its raw text and the reason, so the verdict can say ``invalid_data``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from publisher.dates import parse_date
+from publisher.errors import InputError
+from publisher.registry.table import RejectedRow, parse_institution, read_csv_rows
+from publisher.store import Store, UpsertReport
+
+# Report column → reported event (the four dates of the Tomsk appendix).
+EVENT_COLUMNS = {
+    "received": "proposals_received",
+    "sent": "proposals_sent",
+    "approved": "plan_approved",
+    "posted": "plan_posted",
+}
+REQUIRED_COLUMNS = ("id", "name", "region", "sphere", "founder", *EVENT_COLUMNS)
+
+
+@dataclass
+class ReportImport:
+    """What a report import did: rows read, stored, rejected, and cells kept with a defect."""
+
+    rows: int = 0
+    institutions: UpsertReport = field(default_factory=UpsertReport)
+    events: UpsertReport = field(default_factory=UpsertReport)
+    errors: list[RejectedRow] = field(default_factory=list)
+    warnings: list[RejectedRow] = field(default_factory=list)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.strftime("%d.%m.%Y")
+    return "" if value is None else str(value)
+
+
+def read_xlsx_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, row) pairs of the first sheet, header in row 1; InputError if unusable."""
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many unrelated types for a bad file
+        raise InputError(f"{path}: not a readable XLSX workbook ({exc})") from exc
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [_cell(v).replace("\u00a0", " ").strip() for v in next(rows, ())]
+        missing = [column for column in required if column not in header]
+        if missing:
+            raise InputError(f"{path}:1: missing columns: {', '.join(missing)}")
+        for number, values in enumerate(rows, start=2):
+            if any(v not in (None, "") for v in values):
+                yield number, {h: _cell(v) for h, v in zip(header, values, strict=False)}
+    finally:
+        book.close()
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV or XLSX report table, by file extension."""
+    if path.suffix.lower() == ".xlsx":
+        return read_xlsx_rows(path, REQUIRED_COLUMNS)
+    return read_csv_rows(path, REQUIRED_COLUMNS)
+
+
+def parse_events(row: dict[str, str], institution_id: str, source: str) -> list[dict]:
+    """The reported_events of one row; a cell that is not a date keeps its raw text and reason."""
+    events = []
+    for column, event in EVENT_COLUMNS.items():
+        raw = row.get(column) or ""
+        if not raw.strip():
+            continue
+        record = {"institution_id": institution_id, "event": event, "raw": raw, "source": source}
+        try:
+            record["date"], record["note"] = parse_date(raw).isoformat(), None
+        except ValueError as exc:
+            record["date"], record["note"] = None, f"{column}: {exc}"
+        events.append(record)
+    return events
+
+
+def import_report(store: Store, path: Path, source: str | None = None) -> ReportImport:
+    """Import a report table; ``source`` (default: the file's stem) names it in reported_events."""
+    path = Path(path)
+    source = source or path.stem
+    report = ReportImport()
+    institutions: dict[str, dict] = {}
+    events: list[dict] = []
+    for line, row in read_rows(path):
+        report.rows += 1
+        try:
+            record = parse_institution(row, source=path.name)
+        except ValueError as exc:
+            report.errors.append(RejectedRow(path.name, line, str(exc)))
+            continue
+        if record["id"] in institutions:
+            report.errors.append(RejectedRow(path.name, line, f"id «{record['id']}» повторяется"))
+            continue
+        institutions[record["id"]] = record
+        row_events = parse_events(row, record["id"], source)
+        notes = [e["note"] for e in row_events if e["note"]]
+        report.warnings.extend(RejectedRow(path.name, line, note) for note in notes)
+        events.extend(row_events)
+    report.institutions = store.upsert("institutions", institutions.values(), merge=True)
+    report.events = store.upsert("reported_events", events)
+    return report
