@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from publisher.layout import Layout
+
 _EXTENSIONS = {
     "text/html": "html",
     "application/pdf": "pdf",
@@ -20,7 +22,7 @@ _EXTENSIONS = {
 def store_evidence(root: Path, sha256: str, body: bytes, content_type: str) -> str:
     """Write the body once under its hash; return its path relative to the data directory."""
     extension = _EXTENSIONS.get(content_type, "bin")
-    relative = Path("evidence") / sha256[:2] / f"{sha256}.{extension}"
+    relative = Layout(root).evidence_file(sha256, extension)
     target = root / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)

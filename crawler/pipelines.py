@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from crawler.audit import Observation, SiteAudit
 from crawler.detectors import DETECTOR_VERSION
 from crawler.evidence import store_evidence
+from publisher.layout import Layout
 from publisher.store import Store, utc_now
 
 
@@ -52,7 +53,7 @@ class StorePipeline:
         return cls(Path(settings.get("NOKWATCH_DATA_DIR")), settings.get("NOKWATCH_RUN_ID", ""))
 
     def open_spider(self, spider: Any = None) -> None:
-        self.store = Store(self.data_dir / "nokwatch.db")
+        self.store = Store(Layout(self.data_dir).store)
         # A resumed run carries on counting from what its interrupted part stored.
         for row in self.store.rows("crawls", "run_id = ?", [self.run_id]):
             self.counts = {name: row[name] or 0 for name in self.counts}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.errors import InputError
+from publisher.layout import Layout
 from publisher.store import Store
 
 
@@ -48,7 +49,7 @@ def crawl(
     status = _run_child(
         child_command(data_dir, run_id, job / "pending.json"), len(institutions), progress, env
     )
-    with Store(data_dir / "nokwatch.db") as store:
+    with Store(Layout(data_dir).store) as store:
         store.finish_crawl(
             run_id, status, "" if status == "finished" else f"see {job / 'crawl.log'}"
         )
@@ -60,13 +61,13 @@ def crawl(
 
 def job_folder(data_dir: Path, run_id: str) -> Path:
     """Where a run keeps its institutions list and log (``crawl-jobs/<run_id>/``)."""
-    job = Path(data_dir) / "crawl-jobs" / run_id
+    job = Layout(Path(data_dir)).crawl_job(run_id)
     job.mkdir(parents=True, exist_ok=True)
     return job
 
 
 def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[str, list[dict]]:
-    with Store(data_dir / "nokwatch.db") as store:
+    with Store(Layout(data_dir).store) as store:
         institutions = store.institutions(regions=regions, ids=ids)
         run_id = store.start_crawl(",".join([*regions, *ids]) or "all")
     job = job_folder(data_dir, run_id)
@@ -75,11 +76,11 @@ def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[
 
 
 def _resume(data_dir: Path, run_id: str) -> tuple[str, list[dict]]:
-    path = Path(data_dir) / "crawl-jobs" / run_id / "institutions.json"
+    path = Layout(Path(data_dir)).crawl_job(run_id) / "institutions.json"
     if not path.exists():
         raise InputError(f"no crawl {run_id} to resume in {data_dir}")
     institutions = json.loads(path.read_text(encoding="utf-8"))
-    with Store(data_dir / "nokwatch.db") as store:
+    with Store(Layout(data_dir).store) as store:
         done = {row["institution_id"] for row in store.rows("observations", "run_id = ?", [run_id])}
         store.update_crawl(run_id, status="running", finished_at=None)
     return run_id, [row for row in institutions if row["id"] not in done]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, create_engine
 
+from publisher.layout import Layout
 from publisher.store import utc_now
 
-SCHEDULER_DB = "scheduler.db"
 OUTCOMES = ("running", "ok", "skipped", "failed", "interrupted")
 
 metadata = MetaData()
@@ -33,7 +33,7 @@ job_runs = Table(
 
 def scheduler_engine(data_dir: Path) -> Engine:
     """The engine of ``DATA_DIR/scheduler.db`` (job store and history), tables created."""
-    path = Path(data_dir) / SCHEDULER_DB
+    path = Layout(Path(data_dir)).scheduler_db
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
     metadata.create_all(engine)

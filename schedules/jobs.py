@@ -19,6 +19,7 @@ from apscheduler.util import ref_to_obj
 from nokwatch import datadir
 from nokwatch.steps import Echo, crawl_step, deadline_step, publish_step
 from publisher.errors import JobFailed, JobInterrupted
+from publisher.layout import Layout
 from publisher.store import Store
 
 log = logging.getLogger("schedules.jobs")
@@ -55,13 +56,13 @@ def sync_registry(data_dir: str, source: str | None = None) -> str:
 def crawl_region(data_dir: str, region: str, demo: bool = False) -> str:
     """Crawl one region's sites in a child process; a failed crawl raises JobFailed."""
     job_id = f"crawl:{region}"
-    with Store(Path(data_dir) / "nokwatch.db") as store:
+    with Store(Layout(Path(data_dir)).store) as store:
         latest = store.latest_crawl(region)
     # An interrupted run is finished rather than started over: its stored sites are kept.
     resume = latest["run_id"] if latest and latest["status"] == "interrupted" else None
     summary = crawl_step(Path(data_dir), (region,), (), demo, _echo(job_id), resume=resume)
     if summary.status != "finished" and STOPPING.is_set():
-        with Store(Path(data_dir) / "nokwatch.db") as store:
+        with Store(Layout(Path(data_dir)).store) as store:
             store.finish_crawl(
                 summary.run_id,
                 "interrupted",

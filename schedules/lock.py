@@ -7,15 +7,14 @@ import os
 from pathlib import Path
 
 from publisher.errors import ServiceLocked
-
-LOCK_FILE = "service.lock"
+from publisher.layout import Layout
 
 
 class ServiceLock:
     """An exclusive ``flock`` on ``DATA_DIR/service.lock``; the file holds the owner's pid."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.path = Path(data_dir) / LOCK_FILE
+        self.path = Layout(Path(data_dir)).service_lock
         self.fd: int | None = None
 
     def acquire(self) -> None:

@@ -9,7 +9,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-LOG_FILE = Path("logs") / "service.log"
+from publisher.layout import Layout
+
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 5
 _PLAIN = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -33,7 +34,7 @@ class JsonLines(logging.Formatter):
 
 def setup_logging(data_dir: Path, stream: object = None) -> Path:
     """Send the service's and APScheduler's logs to ``stream`` (stdout) and the rotating file."""
-    path = Path(data_dir) / LOG_FILE
+    path = Layout(Path(data_dir)).logs / "service.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     formatter = JsonLines()
     handlers: list[logging.Handler] = [

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from publisher.layout import Layout
 from publisher.store import Store
 from schedules import children
 
@@ -21,7 +22,7 @@ def close_dead_crawls(data_dir: Path) -> list[str]:
     """Mark ``interrupted`` each crawl left ``running`` whose process is gone (stop orphans)."""
     running = children.crawl_processes()
     closed = []
-    with Store(Path(data_dir) / "nokwatch.db") as store:
+    with Store(Layout(Path(data_dir)).store) as store:
         for row in store.rows("crawls", "status = 'running'"):
             mine = [p for p in running if p.run_id == row["run_id"]]
             if any(not children.orphaned(p) for p in mine):
@@ -39,7 +40,7 @@ def close_dead_crawls(data_dir: Path) -> list[str]:
 
 def regions_to_rerun(data_dir: Path, regions: Iterable[str]) -> list[str]:
     """Regions whose latest crawl was interrupted (and not yet crawled again)."""
-    with Store(Path(data_dir) / "nokwatch.db") as store:
+    with Store(Layout(Path(data_dir)).store) as store:
         return [
             region
             for region in regions

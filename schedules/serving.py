@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from publisher.layout import Layout
 from publisher.release.versions import latest
 
 log = logging.getLogger("schedules.serving")
@@ -68,7 +69,7 @@ class Datasette:
             "--port",
             str(self.port),
         ]
-        logs = self.data_dir / "logs" / "datasette.log"
+        logs = Layout(self.data_dir).logs / "datasette.log"
         logs.parent.mkdir(parents=True, exist_ok=True)
         with logs.open("ab") as output:
             self.child = subprocess.Popen(

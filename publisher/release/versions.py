@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from publisher.errors import PublishError
+from publisher.layout import Layout
 
-RELEASES = "releases"
-LATEST = "latest"
 FIRST = "1.0.0"
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
 UNVERSIONED = ("changes",)  # differs in every release by construction: not part of "data changed"
@@ -33,7 +32,7 @@ UNVERSIONED = ("changes",)  # differs in every release by construction: not part
 
 def releases_dir(data_dir: Path) -> Path:
     """Where a data directory keeps its releases."""
-    return Path(data_dir) / RELEASES
+    return Layout(Path(data_dir)).releases
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -53,7 +52,7 @@ def versions(data_dir: Path) -> list[str]:
 
 def latest(data_dir: Path) -> Path | None:
     """The folder ``releases/latest`` points to, or None before the first release."""
-    link = releases_dir(data_dir) / LATEST
+    link = Layout(Path(data_dir)).latest
     return link.resolve() if link.exists() else None
 
 
@@ -123,7 +122,7 @@ def commit(folder: Path, data_dir: Path, version: str) -> Path:
     link = root / f".latest-{os.getpid()}"
     link.unlink(missing_ok=True)
     os.symlink(version, link)
-    os.replace(link, root / LATEST)
+    os.replace(link, Layout(Path(data_dir)).latest)
     return target
 
 
