@@ -39,6 +39,13 @@ def region_names() -> dict[str, str]:
         return {row["code"]: row["name_ru"] for row in csv.DictReader(handle)}
 
 
+@cache
+def fictional_regions() -> frozenset[str]:
+    """Regions of invented data (the demo): labelled as such, never in national figures."""
+    with (DATA / "regions.csv").open(encoding="utf-8", newline="") as handle:
+        return frozenset(r["code"] for r in csv.DictReader(handle) if r["fictional"] == "true")
+
+
 def region_code(raw: str) -> str:
     """The ISO 3166-2 code for a code or a Russian/English region name; ValueError if unknown."""
     code = _regions().get(_key(raw))
