@@ -2,88 +2,59 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.audit import Observation, SiteAudit
-from crawler.detectors import DETECTOR_VERSION
-from crawler.evidence import store_evidence
+from crawler.evidence import EvidenceStore
+from crawler.results import RunWriter, emit, site_record
 from publisher.layout import Layout
-from publisher.store import Store, utc_now
-
-
-def observation_row(
-    run_id: str, checked_at: str, obs: Observation, evidence_path: str | None
-) -> dict:
-    """An ``observations`` row (datapackages/schemas/observations.json) for one observation."""
-    finding, evidence = obs.finding, obs.evidence
-    declared = finding.declared_date.isoformat() if finding and finding.declared_date else None
-    return {
-        "run_id": run_id,
-        "institution_id": obs.institution_id,
-        "item": obs.item,
-        "status": obs.status,
-        "url": obs.url,
-        "declared_date": declared,
-        "checked_at": checked_at,
-        "error": obs.error or (finding.detail if finding and obs.status == "broken" else None),
-        "http_status": evidence.http_status if evidence else None,
-        "sha256": evidence.sha256 if evidence else None,
-        "matched_text": finding.matched_text[:500] if finding else None,
-        "last_modified": evidence.last_modified if evidence else None,
-        "evidence": evidence_path,
-        "detector_version": DETECTOR_VERSION,
-    }
+from publisher.store import Store
 
 
 class StorePipeline:
-    """Writes each site's observations as soon as its audit ends, so an interrupted crawl keeps them."""
+    """Hands each site's record on as soon as its audit ends, so an interrupted crawl keeps it.
 
-    def __init__(self, data_dir: Path, run_id: str = "") -> None:
+    The record is stored here (a crawl process of its own) or, with ``NOKWATCH_EMIT``, printed for
+    the one writer of the run (``crawler.results``): N local crawl processes, or Celery workers.
+    """
+
+    def __init__(self, data_dir: Path, run_id: str = "", emit: bool = False, evidence: str = ""):
         self.data_dir = data_dir
         self.run_id = run_id
+        self.emit = emit
+        self.evidence = EvidenceStore(data_dir, evidence)
         self.store: Store | None = None
-        self.counts = {"sites": 0, "sites_unreachable": 0, "pages": 0, "errors": 0}
+        self.writer: RunWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
-        return cls(Path(settings.get("NOKWATCH_DATA_DIR")), settings.get("NOKWATCH_RUN_ID", ""))
+        return cls(
+            Path(settings.get("NOKWATCH_DATA_DIR")),
+            settings.get("NOKWATCH_RUN_ID", ""),
+            settings.getbool("NOKWATCH_EMIT"),
+            settings.get("NOKWATCH_EVIDENCE_URL"),
+        )
 
     def open_spider(self, spider: Any = None) -> None:
-        self.store = Store(Layout(self.data_dir).store)
-        # A resumed run carries on counting from what its interrupted part stored.
-        for row in self.store.rows("crawls", "run_id = ?", [self.run_id]):
-            self.counts = {name: row[name] or 0 for name in self.counts}
+        if not self.emit:
+            self.store = Store(Layout(self.data_dir).store)
+            self.writer = RunWriter(self.store, self.run_id)
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store is not None:
             self.store.close()
 
     def process_item(self, item: dict, spider: Any = None) -> dict:
-        audit: SiteAudit = item["audit"]
-        checked_at = utc_now()
-        rows = []
-        for obs in audit.result():
-            path = None
-            if obs.evidence is not None:
-                ev = obs.evidence
-                path = store_evidence(self.data_dir, ev.sha256, ev.body, ev.content_type)
-            rows.append(observation_row(item["run_id"], checked_at, obs, path))
-        assert self.store is not None
-        self.store.add_observations(rows)
-        self._count(item["run_id"], audit)
+        record = site_record(item["run_id"], item["audit"], self.evidence)
+        if self.writer is not None:
+            self.writer.add([record])
+        else:
+            emit(record, sys.stdout)
         return {
-            "institution_id": audit.context.institution_id,
-            "statuses": [r["status"] for r in rows],
+            "institution_id": record["institution_id"],
+            "statuses": [r["status"] for r in record["rows"]],
         }
-
-    def _count(self, run_id: str, audit: SiteAudit) -> None:
-        self.counts["sites"] += 1
-        self.counts["sites_unreachable"] += audit.failure is not None
-        self.counts["pages"] += audit.pages
-        self.counts["errors"] += audit.errors
-        assert self.store is not None
-        self.store.update_crawl(run_id, **self.counts)

@@ -1,6 +1,10 @@
 """The crawl as a process of its own (Twisted's reactor cannot be restarted inside one process).
 
-python -m crawler.process --data-dir DATA --run-id RUN --institutions FILE [--log-file FILE]
+python -m crawler.process --data-dir DATA --run-id RUN --institutions FILE
+    [--log-file FILE] [--stats-file FILE] [--emit]
+
+With ``--emit`` the child stores nothing: it prints each finished site as a record line
+(``crawler.results``) for the run's one writer; otherwise it stores each site itself.
 """
 
 from __future__ import annotations
@@ -64,8 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-id", required=True)
     parser.add_argument("--institutions", required=True)
     parser.add_argument("--log-file")
+    parser.add_argument("--stats-file", help="Scrapy's counters, for operators and the benchmark")
+    parser.add_argument("--emit", action="store_true", help="print site records, store nothing")
     args = parser.parse_args(argv)
-    process = CrawlerProcess(crawl_settings(args.data_dir, args.run_id, args.log_file))
+    settings = crawl_settings(args.data_dir, args.run_id, args.log_file)
+    settings.set("NOKWATCH_EMIT", args.emit, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SitesSpider)
     done = {"sites": 0}
 
@@ -76,14 +84,13 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-    crawler.signals.connect(report, signal=signals.item_scraped)
+    if not args.emit:
+        crawler.signals.connect(report, signal=signals.item_scraped)
     process.crawl(crawler, institutions=args.institutions, run_id=args.run_id)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    if args.log_file:  # Scrapy's counters beside the log, for operators and the benchmark
-        Path(args.log_file).with_name("stats.json").write_text(
-            json.dumps(stats, default=str, indent=1)
-        )
+    if args.stats_file:
+        Path(args.stats_file).write_text(json.dumps(stats, default=str, indent=1))
     return 0 if stats.get("finish_reason") == "finished" else 3
 
 

@@ -1,4 +1,9 @@
-"""Run a crawl over (part of) the registry in a child process, and record the run in the store.
+"""Run a crawl over (part of) the registry in crawl processes, and record the run in the store.
+
+The run is split into N crawl processes (default: one per core; ``crawler.shards`` keeps each
+shared platform in one of them), or sent to Celery workers through a broker (``crawler.broker``).
+Either way the crawl processes store nothing: they print each finished site as a record, and this
+process — the run's one writer (``crawler.results.RunWriter``) — stores it at once.
 
 An interrupted run is resumed by its id: sites whose observations the run already stored are
 skipped, the others are audited again from scratch (a site's audit lives in the crawler's memory,
@@ -7,17 +12,26 @@ so half an audit cannot be resumed; whole sites are committed one at a time, so 
 
 from __future__ import annotations
 
-import json
+import ctypes
 import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
+from crawler.results import RunWriter, parse_record
+from crawler.shards import read_listing, split_local, write_listing
 from publisher.errors import InputError
 from publisher.layout import Layout
 from publisher.store import Store
+
+Progress = Callable[[str], None]
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -36,23 +50,33 @@ def crawl(
     data_dir: Path,
     regions: Iterable[str] = (),
     ids: Iterable[str] = (),
-    progress: Callable[[str], None] = print,
+    progress: Progress = print,
     env: dict[str, str] | None = None,
     resume: str | None = None,
+    processes: int | None = None,
+    broker: str | None = None,
 ) -> CrawlSummary:
-    """Crawl the registry's sites (optionally some regions or institutions) and store observations."""
+    """Crawl the registry's sites (optionally some regions or institutions) and store observations.
+
+    ``processes`` crawl processes on this machine (default: one per core), or with ``broker``
+    (``redis://HOST:PORT/DB``) the Celery workers listening on it.
+    """
     data_dir = Path(data_dir)
-    run_id, institutions = _resume(data_dir, resume) if resume else _start(data_dir, regions, ids)
+    run_id, total = _resume(data_dir, resume) if resume else _start(data_dir, regions, ids)
     job = job_folder(data_dir, run_id)
-    (job / "pending.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
-    progress(f"crawl {run_id}: {len(institutions)} sites{' left' if resume else ''}")
-    status = _run_child(
-        child_command(data_dir, run_id, job / "pending.json"), len(institutions), progress, env
-    )
+    pending = job / "pending.jsonl"
+    where = f" through {_safe(broker)}" if broker else ""
+    progress(f"crawl {run_id}: {total} sites{' left' if resume else ''}{where}")
     with Store(Layout(data_dir).store) as store:
-        store.finish_crawl(
-            run_id, status, "" if status == "finished" else f"see {job / 'crawl.log'}"
-        )
+        writer = RunWriter(store, run_id)
+        if broker:
+            from crawler.broker import coordinate
+
+            ok = coordinate(broker, data_dir, run_id, pending, writer, _reporter(total, progress))
+        else:
+            ok = _run_local(data_dir, run_id, pending, total, processes, writer, progress, env)
+        status = "finished" if ok else "failed"
+        store.finish_crawl(run_id, status, "" if ok else f"see {job}")
         row = next(store.rows("crawls", "run_id = ?", [run_id]))
     return CrawlSummary(
         run_id, status, row["sites"], row["sites_unreachable"], row["pages"], row["errors"]
@@ -66,30 +90,45 @@ def job_folder(data_dir: Path, run_id: str) -> Path:
     return job
 
 
-def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[str, list[dict]]:
+def default_processes() -> int:
+    """Crawl processes when none are asked for: every core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[str, int]:
+    regions, ids = tuple(regions), tuple(ids)
     with Store(Layout(data_dir).store) as store:
-        institutions = store.institutions(regions=regions, ids=ids)
         run_id = store.start_crawl(",".join([*regions, *ids]) or "all")
-    job = job_folder(data_dir, run_id)
-    (job / "institutions.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
-    return run_id, institutions
+        job = job_folder(data_dir, run_id)
+        total = write_listing(job / "institutions.jsonl", store.each_institution(regions, ids))
+    (job / "pending.jsonl").write_bytes((job / "institutions.jsonl").read_bytes())
+    return run_id, total
 
 
-def _resume(data_dir: Path, run_id: str) -> tuple[str, list[dict]]:
-    path = Layout(Path(data_dir)).crawl_job(run_id) / "institutions.json"
-    if not path.exists():
+def _resume(data_dir: Path, run_id: str) -> tuple[str, int]:
+    job = Layout(Path(data_dir)).crawl_job(run_id)
+    listings = (job / "institutions.jsonl", job / "institutions.json")  # .json: runs of old
+    scope = next((path for path in listings if path.exists()), None)
+    if scope is None:
         raise InputError(f"no crawl {run_id} to resume in {data_dir}")
-    institutions = json.loads(path.read_text(encoding="utf-8"))
     with Store(Layout(data_dir).store) as store:
-        done = {row["institution_id"] for row in store.rows("observations", "run_id = ?", [run_id])}
+        done = {
+            row[0]
+            for row in store.db.execute(
+                "SELECT DISTINCT institution_id FROM observations WHERE run_id = ?", (run_id,)
+            )
+        }
         store.update_crawl(run_id, status="running", finished_at=None)
-    return run_id, [row for row in institutions if row["id"] not in done]
+    left = (row for row in read_listing(scope) if row["id"] not in done)
+    return run_id, write_listing(job / "pending.jsonl", left)
 
 
-def child_command(data_dir: Path, run_id: str, institutions: Path) -> list[str]:
-    """The command line of the crawl's child process."""
+def child_command(
+    data_dir: Path, run_id: str, institutions: Path, part: str = "", emit: bool = False
+) -> list[str]:
+    """The command line of a crawl process (``part`` names its log when the run has several)."""
     job = job_folder(data_dir, run_id)
-    return [
+    command = [
         sys.executable,
         "-m",
         "crawler.process",
@@ -100,19 +139,106 @@ def child_command(data_dir: Path, run_id: str, institutions: Path) -> list[str]:
         "--institutions",
         str(institutions),
         "--log-file",
-        str(job / "crawl.log"),
+        str(job / f"crawl{part}.log"),
+        "--stats-file",
+        str(job / f"stats{part}.json"),
     ]
+    return [*command, "--emit"] if emit else command
 
 
-def _run_child(
-    command: list[str], total: int, progress: Callable[[str], None], env: dict[str, str] | None
-) -> str:
-    child_env = {**os.environ, **(env or {})}
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env) as child:
-        assert child.stdout is not None
-        for line in child.stdout:
-            if line.startswith("site "):
-                done = line.split(":", 1)[0].removeprefix("site ")
-                progress(f"  [{done}/{total}] {line.split(':', 1)[1].strip()}")
-        returncode = child.wait()
-    return "finished" if returncode == 0 else "failed"
+def start_child(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start a crawl process that dies with this one (it would otherwise crawl on unheard)."""
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **(env or {})},
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+
+
+def _die_with_parent() -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def read_records(
+    children: list[subprocess.Popen], writer: RunWriter, on_site: Callable[[dict], None]
+) -> list[int]:
+    """Store the children's records as they come (this thread is the only one writing)."""
+    records: queue.Queue[dict | None] = queue.Queue()
+    readers = [
+        threading.Thread(target=_read, args=(child.stdout, records), daemon=True)
+        for child in children
+    ]
+    for reader in readers:
+        reader.start()
+    running = len(readers)
+    while running:
+        batch = [records.get()]
+        while not records.empty() and len(batch) < 200:
+            batch.append(records.get_nowait())
+        running -= batch.count(None)
+        for record in writer.add(r for r in batch if r is not None):
+            on_site(record)
+    codes = [child.wait() for child in children]
+    for child in children:
+        if child.stdout is not None:
+            child.stdout.close()
+    return codes
+
+
+def _read(stream: IO[str] | None, records: queue.Queue[dict | None]) -> None:
+    assert stream is not None
+    for line in stream:
+        record = parse_record(line)
+        if record is not None:
+            records.put(record)
+    records.put(None)
+
+
+def _run_local(
+    data_dir: Path,
+    run_id: str,
+    pending: Path,
+    total: int,
+    processes: int | None,
+    writer: RunWriter,
+    progress: Progress,
+    env: dict[str, str] | None,
+) -> bool:
+    count = max(1, min(processes or default_processes(), total))
+    job = job_folder(data_dir, run_id)
+    if count == 1:
+        parts = [("", pending)]
+    else:
+        parts = [(f"-{i + 1}", job / f"pending-{i + 1}.jsonl") for i in range(count)]
+        sizes = split_local(read_listing(pending), [path for _, path in parts])
+        progress(f"  {count} crawl processes: {', '.join(map(str, sizes))} sites")
+    children = [
+        start_child(child_command(data_dir, run_id, path, part, emit=True), env)
+        for part, path in parts
+    ]
+    codes = read_records(children, writer, _reporter(total, progress))
+    return all(code == 0 for code in codes)
+
+
+def _reporter(total: int, progress: Progress) -> Callable[[dict], None]:
+    done = {"sites": 0}
+
+    def report(record: dict[str, Any]) -> None:
+        done["sites"] += 1
+        statuses = " ".join(row["status"] for row in record["rows"])
+        progress(f"  [{done['sites']}/{total}] {record['institution_id']} {statuses}")
+
+    return report
+
+
+def _safe(url: str | None) -> str:
+    """A broker URL without its password, for messages."""
+    from urllib.parse import urlsplit
+
+    split = urlsplit(url or "")
+    if split.password:
+        return (url or "").replace(f":{split.password}@", ":***@")
+    return url or ""

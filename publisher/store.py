@@ -199,12 +199,18 @@ class Store:
 
     def institutions(self, regions: Iterable[str] = (), ids: Iterable[str] = ()) -> list[dict]:
         """Open institutions with a website, optionally limited to regions and/or ids."""
+        return list(self.each_institution(regions, ids))
+
+    def each_institution(
+        self, regions: Iterable[str] = (), ids: Iterable[str] = ()
+    ) -> Iterator[dict]:
+        """The same institutions one at a time (a national run is never held whole)."""
         clauses, params = ["website IS NOT NULL AND website != '' AND closed_at IS NULL"], []
         for column, values in (("region", list(regions)), ("id", list(ids))):
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
                 params.extend(values)
-        return list(self.rows("institutions", " AND ".join(clauses), params))
+        return self.rows("institutions", " AND ".join(clauses), params)
 
     def start_crawl(self, scope: str) -> str:
         """Record a new crawl run and return its id."""

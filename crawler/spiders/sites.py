@@ -6,7 +6,6 @@ what a site's audit concludes is ``crawler.audit``'s, and storing it is the pipe
 
 from __future__ import annotations
 
-import json
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -28,6 +27,7 @@ from crawler.detectors.survey import judge_form_target
 from crawler.documents import build_page
 from crawler.failures import cause_of_failure
 from crawler.items import Finding, Page, SiteContext
+from crawler.shards import read_listing
 from crawler.tlsprobe import ProbeError, certificate_status
 
 
@@ -38,7 +38,7 @@ class SitesSpider(scrapy.Spider):
 
     def __init__(self, institutions: str = "", run_id: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.institutions = json.loads(Path(institutions).read_text(encoding="utf-8"))
+        self.institutions = read_listing(Path(institutions))  # streamed, never held whole
         self.run_id = run_id
         self.audits: dict[str, SiteAudit] = {}
 

@@ -1,0 +1,123 @@
+"""A finished site as a record that can travel, and the one writer that stores records of a run.
+
+A crawl process turns each finished audit into a *site record* — the institution's observation rows
+and its counters — and either stores it itself or prints it as one JSON line (``emit``) for the
+process that owns the store: the local coordinator of N crawl processes, or the Celery coordinator
+(``crawler.broker``). Storing is idempotent per run and institution: a record of an institution the
+run has already stored is skipped, so a shard delivered twice (a worker killed mid-shard) stores
+every site exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+from crawler.audit import Observation, SiteAudit
+from crawler.detectors import DETECTOR_VERSION
+from crawler.evidence import EvidenceStore
+from publisher.store import Store, utc_now
+
+COUNTERS = ("sites", "sites_unreachable", "pages", "errors")
+RECORD_PREFIX = "record "  # an emitted record's line; any other line of a child is a log line
+
+
+def observation_row(
+    run_id: str, checked_at: str, obs: Observation, evidence_path: str | None
+) -> dict:
+    """An ``observations`` row (datapackages/schemas/observations.json) for one observation."""
+    finding, evidence = obs.finding, obs.evidence
+    declared = finding.declared_date.isoformat() if finding and finding.declared_date else None
+    return {
+        "run_id": run_id,
+        "institution_id": obs.institution_id,
+        "item": obs.item,
+        "status": obs.status,
+        "url": obs.url,
+        "declared_date": declared,
+        "checked_at": checked_at,
+        "error": obs.error or (finding.detail if finding and obs.status == "broken" else None),
+        "http_status": evidence.http_status if evidence else None,
+        "sha256": evidence.sha256 if evidence else None,
+        "matched_text": finding.matched_text[:500] if finding else None,
+        "last_modified": evidence.last_modified if evidence else None,
+        "evidence": evidence_path,
+        "detector_version": DETECTOR_VERSION,
+    }
+
+
+def audit_counts(audit: SiteAudit) -> dict[str, int]:
+    """What one finished site adds to its run's counters (the ``crawls`` columns)."""
+    return {
+        "sites": 1,
+        "sites_unreachable": int(audit.failure is not None),
+        "pages": audit.pages,
+        "errors": audit.errors,
+    }
+
+
+def site_record(run_id: str, audit: SiteAudit, evidence: EvidenceStore) -> dict[str, Any]:
+    """A finished audit as a record: its observation rows (evidence written) and counters."""
+    checked_at = utc_now()
+    rows = []
+    for obs in audit.result():
+        path = None
+        if obs.evidence is not None:
+            ev = obs.evidence
+            path = evidence.put(ev.sha256, ev.body, ev.content_type)
+        rows.append(observation_row(run_id, checked_at, obs, path))
+    return {
+        "institution_id": audit.context.institution_id,
+        "rows": rows,
+        "counts": audit_counts(audit),
+    }
+
+
+def emit(record: dict[str, Any], out: IO[str]) -> None:
+    """Print a record as one line for the process that stores it."""
+    out.write(RECORD_PREFIX + json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def parse_record(line: str) -> dict[str, Any] | None:
+    """The record an emitted line carries, or None for any other line."""
+    if not line.startswith(RECORD_PREFIX):
+        return None
+    return json.loads(line[len(RECORD_PREFIX) :])
+
+
+class RunWriter:
+    """The one writer of a run: stores site records once each and keeps the run's counters."""
+
+    def __init__(self, store: Store, run_id: str) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.stored = {
+            row["institution_id"]
+            for row in store.db.execute(
+                "SELECT DISTINCT institution_id FROM observations WHERE run_id = ?", (run_id,)
+            )
+        }
+        self.counts = dict.fromkeys(COUNTERS, 0)
+        # A resumed run carries on counting from what its interrupted part stored.
+        for row in store.rows("crawls", "run_id = ?", [run_id]):
+            self.counts = {name: row[name] or 0 for name in COUNTERS}
+
+    def add(self, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store the records not stored yet, in one transaction; return those stored."""
+        fresh = []
+        for record in records:
+            if record["institution_id"] in self.stored:
+                continue  # a shard delivered again: the first delivery's result stands
+            self.stored.add(record["institution_id"])
+            fresh.append(record)
+        if not fresh:
+            return []
+        for record in fresh:
+            for name in COUNTERS:
+                self.counts[name] += record["counts"].get(name, 0)
+        rows = [row for record in fresh for row in record["rows"]]
+        self.store.add_observations(rows)
+        self.store.update_crawl(self.run_id, **self.counts)
+        return fresh

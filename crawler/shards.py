@@ -1,0 +1,91 @@
+"""A run's sites split into shards for several crawl processes or workers, platform-aware.
+
+Sites on one shared hosting platform (gosweb, tvoysadik, uralschool: ``crawler.slots``) stay in one
+crawl process, so the platform's download slot still caps all requests to it. Institutions lists
+are JSON lines, written and read one row at a time: a run of 200,000 sites is never held whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.slots import PLATFORMS, platform_slot
+
+
+def write_listing(path: Path, rows: Iterable[dict]) -> int:
+    """Write institutions as JSON lines; return how many."""
+    count = 0
+    with Path(path).open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def read_listing(path: Path) -> Iterator[dict]:
+    """The institutions of a listing, one at a time (JSON lines, or one JSON list as of old)."""
+    with Path(path).open(encoding="utf-8") as lines:
+        first = lines.read(1)
+        lines.seek(0)
+        if first == "[":
+            yield from json.load(lines)
+            return
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def platform_of(row: dict, platforms: dict[str, str] = PLATFORMS) -> str:
+    """The shared platform a site lives on, or "" for a site of its own."""
+    return platform_slot(urlsplit(row.get("website") or "").hostname or "", platforms) or ""
+
+
+def split_local(
+    rows: Iterable[dict], paths: list[Path], platforms: dict[str, str] = PLATFORMS
+) -> list[int]:
+    """Stream rows into one listing per process, balanced, each platform whole in one.
+
+    A site goes to the listing with the fewest sites so far; a platform's sites all follow its
+    first one. Returns the number of sites per listing.
+    """
+    counts = [0] * len(paths)
+    placed: dict[str, int] = {}
+    with ExitStack() as stack:
+        outs = [stack.enter_context(Path(p).open("w", encoding="utf-8")) for p in paths]
+        for row in rows:
+            platform = platform_of(row, platforms)
+            index = placed.get(platform) if platform else None
+            if index is None:
+                index = counts.index(min(counts))
+                if platform:
+                    placed[platform] = index
+            outs[index].write(json.dumps(row, ensure_ascii=False) + "\n")
+            counts[index] += 1
+    return counts
+
+
+@dataclass
+class Shard:
+    """Sites sent to one worker as one task; shards of one platform run one after another."""
+
+    platform: str  # "" for sites of their own: such shards run in parallel
+    rows: list[dict] = field(default_factory=list)
+
+
+def split_broker(
+    rows: Iterable[dict], size: int, platforms: dict[str, str] = PLATFORMS
+) -> Iterator[Shard]:
+    """Shards of at most ``size`` sites, a platform's sites never mixed with others (streamed)."""
+    open_shards: dict[str, Shard] = {}
+    for row in rows:
+        platform = platform_of(row, platforms)
+        shard = open_shards.setdefault(platform, Shard(platform))
+        shard.rows.append(row)
+        if len(shard.rows) >= size:
+            yield open_shards.pop(platform)
+    yield from (shard for shard in open_shards.values() if shard.rows)
