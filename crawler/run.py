@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawler.results import RunWriter, parse_record
+from crawler.settings import override
 from crawler.shards import read_listing, split_local, write_listing
 from publisher.errors import InputError
 from publisher.layout import Layout
@@ -72,7 +73,8 @@ def crawl(
         if broker:
             from crawler.broker import coordinate
 
-            ok = coordinate(broker, data_dir, run_id, pending, writer, _reporter(total, progress))
+            report = _reporter(total, progress)
+            ok = coordinate(broker, data_dir, run_id, pending, writer, report, env, progress)
         else:
             ok = _run_local(data_dir, run_id, pending, total, processes, writer, progress, env)
         status = "finished" if ok else "failed"
@@ -207,7 +209,9 @@ def _run_local(
     progress: Progress,
     env: dict[str, str] | None,
 ) -> bool:
-    count = max(1, min(processes or default_processes(), total))
+    environ = {**os.environ, **(env or {})}
+    wanted = processes or override("NOKWATCH_PROCESSES", environ) or default_processes()
+    count = max(1, min(wanted, total))
     job = job_folder(data_dir, run_id)
     if count == 1:
         parts = [("", pending)]

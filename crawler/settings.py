@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from typing import Any
+
 from publisher.version import __version__
 
 BOT_NAME = "nokwatch"
@@ -53,6 +57,18 @@ NOKWATCH_MAX_BYTES_PER_SITE = 50 * 1024 * 1024
 NOKWATCH_MAX_SECONDS_PER_SITE = 600.0  # wall clock from the first request; in-flight ones finish
 NOKWATCH_MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
 
+# Every core, then many machines. Crawl processes of a run on this machine (0: one per core);
+# with a broker (NOKWATCH_BROKER, redis://HOST:PORT/DB) the run goes to Celery workers instead,
+# in shards of this many sites; a worker killed mid-shard gives its shard back after the
+# visibility timeout, which must be longer than any shard takes.
+NOKWATCH_PROCESSES = 0
+NOKWATCH_BROKER = ""
+NOKWATCH_BROKER_SHARD_SIZE = 200
+NOKWATCH_BROKER_VISIBILITY_TIMEOUT = 7200.0
+# Where crawl processes write evidence: empty for the data directory's evidence/, else a shared
+# folder (path or file:// URL) or a bucket fsspec knows (s3://bucket/prefix, with s3fs installed).
+NOKWATCH_EVIDENCE_URL = ""
+
 # Every setting an operator (or a test) may override by an environment variable of the same name
 # (the Scrapy setting it sets, when it has one). The type is that of the default above; this table
 # is the only list of them, and docs/crawler.md shows it (a docs test keeps the two equal).
@@ -64,6 +80,11 @@ ENVIRONMENT = {
     "NOKWATCH_MAX_BYTES_PER_SITE": "NOKWATCH_MAX_BYTES_PER_SITE",
     "NOKWATCH_MAX_SECONDS_PER_SITE": "NOKWATCH_MAX_SECONDS_PER_SITE",
     "NOKWATCH_MAX_DEPTH": "NOKWATCH_MAX_DEPTH",
+    "NOKWATCH_PROCESSES": "NOKWATCH_PROCESSES",
+    "NOKWATCH_BROKER": "NOKWATCH_BROKER",
+    "NOKWATCH_BROKER_SHARD_SIZE": "NOKWATCH_BROKER_SHARD_SIZE",
+    "NOKWATCH_BROKER_VISIBILITY_TIMEOUT": "NOKWATCH_BROKER_VISIBILITY_TIMEOUT",
+    "NOKWATCH_EVIDENCE_URL": "NOKWATCH_EVIDENCE_URL",
     "NOKWATCH_DOWNLOAD_TIMEOUT": "DOWNLOAD_TIMEOUT",
     "NOKWATCH_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
     "NOKWATCH_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",
@@ -77,3 +98,16 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 HTTPERROR_ALLOW_ALL = False
 FEED_EXPORT_ENCODING = "utf-8"
+
+
+def override(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """A setting of this module as an environment variable overrides it (for code outside Scrapy:
+    the run's coordinator, the workers). Typed as the default; booleans accept 1/true/yes/on."""
+    variable = next((v for v, setting in ENVIRONMENT.items() if setting == name), name)
+    default = globals()[name]
+    raw = (os.environ if environ is None else environ).get(variable)
+    if raw is None or raw == "":
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return type(default)(raw)

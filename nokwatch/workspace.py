@@ -109,18 +109,35 @@ class Workspace:
         *,
         demo: bool = False,
         resume: str | None = None,
+        processes: int | None = None,
+        broker: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> CrawlSummary:
-        """Check the sites now (through the demo's fixture web when ``demo``); store observations."""
+        """Check the sites now (through the demo's fixture web when ``demo``); store observations.
+
+        The run takes ``processes`` crawl processes (default: one per core), or with ``broker``
+        (``redis://HOST:PORT/DB``) the Celery workers on it (``worker``); ``env`` overrides crawl
+        settings (``crawler.settings.ENVIRONMENT``) for this run.
+        """
         from crawler.run import crawl
 
         self.prepare()
         if demo:
             self.echo(self.load_demo())
-        with _demo_proxy(demo) as env:
-            if env:
-                self.echo(f"demo: simulated sites served by the fixture web at {env['http_proxy']}")
+        with _demo_proxy(demo) as proxy:
+            if proxy:
+                self.echo(
+                    f"demo: simulated sites served by the fixture web at {proxy['http_proxy']}"
+                )
             summary = crawl(
-                self.path, tuple(regions), tuple(institutions), self.echo, env, resume=resume
+                self.path,
+                tuple(regions),
+                tuple(institutions),
+                self.echo,
+                {**(env or {}), **proxy} or None,
+                resume=resume,
+                processes=processes,
+                broker=broker,
             )
         self.echo(
             f"crawl {summary.run_id} {summary.status}: {summary.sites} sites "
@@ -128,6 +145,18 @@ class Workspace:
             f"{summary.errors} errors"
         )
         return summary
+
+    def worker(self, broker: str, concurrency: int | None = None) -> None:
+        """Crawl shards sent through ``broker`` until stopped (``concurrency``: default per core).
+
+        The worker keeps its crawl logs under this directory's ``crawl-jobs/``; it stores no
+        observations (the coordinator does) and writes evidence where each task says.
+        """
+        from crawler.broker import run_worker
+        from crawler.run import default_processes
+
+        self.layout.crawl_jobs.mkdir(parents=True, exist_ok=True)
+        run_worker(broker, self.path, concurrency or default_processes())
 
     def deadlines(self, as_of: date | None = None) -> int:
         """Compute every obligation's due date and verdict (as of today by default)."""

@@ -15,6 +15,7 @@ from nokwatch.cli.context import reported
 from nokwatch.cli.registry import registry, report
 from nokwatch.cli.service import jobs, service
 from nokwatch.cli.steps import crawl, deadlines, publish, run, serve
+from nokwatch.cli.worker import worker
 from nokwatch.workspace import Workspace
 from publisher.version import __version__
 
@@ -39,5 +40,5 @@ def main(ctx: click.Context, data_dir: Path | None, empty: bool) -> None:
     ctx.obj = Workspace(data_dir, bundled=not empty, echo=click.echo)
 
 
-for command in (registry, report, crawl, deadlines, publish, serve, run, service, jobs):
+for command in (registry, report, crawl, deadlines, publish, serve, run, service, jobs, worker):
     main.add_command(command)

@@ -29,16 +29,36 @@ OPEN_FIRST = (
     default=None,
     help="Finish an interrupted run: audit only the sites it has not stored yet.",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Crawl processes on this machine (default: $NOKWATCH_PROCESSES or one per core).",
+)
+@click.option(
+    "--broker",
+    metavar="URL",
+    envvar="NOKWATCH_BROKER",
+    default=None,
+    help="Send the run to `nokwatch worker`s on this Redis broker (redis://HOST:PORT/DB) and "
+    "store their results here.",
+)
 @pass_workspace
 def crawl(
-    ws: Workspace, regions: tuple[str, ...], ids: tuple[str, ...], demo: bool, resume: str | None
+    ws: Workspace,
+    regions: tuple[str, ...],
+    ids: tuple[str, ...],
+    demo: bool,
+    resume: str | None,
+    processes: int | None,
+    broker: str | None,
 ) -> None:
     """Check institution websites now and store what was seen (honours http_proxy).
 
     Example: nokwatch crawl --region RU-TOM --institution tom-2014-05
     """
     with reported():
-        ws.crawl(regions, ids, demo=demo, resume=resume)
+        ws.crawl(regions, ids, demo=demo, resume=resume, processes=processes, broker=broker or None)
 
 
 @click.command()
