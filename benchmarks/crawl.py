@@ -130,23 +130,9 @@ def _nokwatch(proxy: str, rows: list[dict], shards: int, data_dir: Path) -> int:
     from crawler.run import crawl
 
     env = {"http_proxy": proxy, "https_proxy": proxy, **SETTINGS}
-    results: list = []
-    ids = [[r["id"] for r in rows[shard::shards]] for shard in range(shards)]
-    threads = [
-        threading.Thread(
-            target=lambda i=i: results.append(
-                crawl(data_dir, ids=i, env=env, progress=lambda _: None)
-            )
-        )
-        for i in ids
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    stats = [
-        json.loads((data_dir / "crawl-jobs" / s.run_id / "stats.json").read_text()) for s in results
-    ]
+    summary = crawl(data_dir, env=env, progress=lambda _: None, processes=shards)
+    job = data_dir / "crawl-jobs" / summary.run_id
+    stats = [json.loads(path.read_text()) for path in job.glob("stats*.json")]
     return sum(stat.get("response_received_count", 0) for stat in stats)
 
 
@@ -161,7 +147,8 @@ def _registry(data_dir: Path, rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=2000)
-    parser.add_argument("--shards", type=int, default=2)
+    parser.add_argument("--shards", type=int, default=2, help="crawl processes of each crawl")
+    parser.add_argument("--only", choices=("plain", "nokwatch"), help="run one crawl only")
     args = parser.parse_args()
     rows = registry_rows(generated_sites(args.sites, shared_hosting=False))
     context = multiprocessing.get_context("spawn")
@@ -172,15 +159,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         _registry(work / "data", rows)
-        _measure(
-            "plain CrawlSpider", args.sites, web.pid, lambda: _plain(proxy, rows, args.shards, work)
-        )
-        _measure(
-            "nokwatch",
-            args.sites,
-            web.pid,
-            lambda: _nokwatch(proxy, rows, args.shards, work / "data"),
-        )
+        if args.only != "nokwatch":
+            _measure(
+                "plain CrawlSpider",
+                args.sites,
+                web.pid,
+                lambda: _plain(proxy, rows, args.shards, work),
+            )
+        if args.only != "plain":
+            _measure(
+                "nokwatch",
+                args.sites,
+                web.pid,
+                lambda: _nokwatch(proxy, rows, args.shards, work / "data"),
+            )
     stop.set()
     web.join(timeout=10)
 

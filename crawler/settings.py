@@ -36,6 +36,9 @@ DOWNLOAD_SLOTS = {
     "platform:gosweb": {"concurrency": 6, "delay": 0.05},
     "platform:tvoysadik": {"concurrency": 4, "delay": 0.1},
     "platform:uralschool": {"concurrency": 4, "delay": 0.1},
+    # every site's embedded survey form is confirmed with one request to its service
+    "service:yandex-forms": {"concurrency": 8, "delay": 0.0},
+    "service:google-forms": {"concurrency": 8, "delay": 0.0},
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.guard.PrivateAddressMiddleware": 90,  # before robots.txt is even asked for

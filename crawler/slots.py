@@ -4,6 +4,12 @@ Thousands of schools live on gosweb (``*.gosuslugi.ru``), thousands of kindergar
 tvoysadik.ru or uralschool.ru. Per-host limits alone would let a region's crawl send hundreds of
 parallel requests to the same platform; a slot per platform caps them together (the slot's
 concurrency and delay come from DOWNLOAD_SLOTS in ``crawler.settings``).
+
+Form services (Yandex Forms, Google Forms) are the other way round: thousands of sites embed a
+form there, and confirming each embed is one request to the same two hosts. With a host's
+default slot (2 at a time, 0.25 s apart) those requests queued up in the downloader, held all of
+its places and stalled every site's crawl behind them; a service slot sized for such a service
+lets them through.
 """
 
 from __future__ import annotations
@@ -19,6 +25,15 @@ PLATFORMS = {
     "gosuslugi.ru": "platform:gosweb",
     "tvoysadik.ru": "platform:tvoysadik",
     "uralschool.ru": "platform:uralschool",
+}
+
+
+# Hosts of form services built for heavy traffic → their slot (not platforms: never a website).
+SERVICES = {
+    "forms.yandex.ru": "service:yandex-forms",
+    "forms.yandex.com": "service:yandex-forms",
+    "docs.google.com": "service:google-forms",
+    "forms.gle": "service:google-forms",
 }
 
 
@@ -39,7 +54,8 @@ class PlatformSlotMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PlatformSlotMiddleware:
-        return cls(crawler.settings.getdict("NOKWATCH_PLATFORM_SLOTS") or PLATFORMS)
+        platforms = crawler.settings.getdict("NOKWATCH_PLATFORM_SLOTS") or PLATFORMS
+        return cls({**SERVICES, **platforms})
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         if "download_slot" in request.meta:
