@@ -37,8 +37,8 @@ DOWNLOAD_SLOTS = {
     "platform:tvoysadik": {"concurrency": 4, "delay": 0.1},
     "platform:uralschool": {"concurrency": 4, "delay": 0.1},
     # every site's embedded survey form is confirmed with one request to its service
-    "service:yandex-forms": {"concurrency": 8, "delay": 0.0},
-    "service:google-forms": {"concurrency": 8, "delay": 0.0},
+    "service:yandex-forms": {"concurrency": 4, "delay": 0.0},
+    "service:google-forms": {"concurrency": 4, "delay": 0.0},
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.guard.PrivateAddressMiddleware": 90,  # before robots.txt is even asked for

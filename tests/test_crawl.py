@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.run import CrawlSummary, crawl
+from crawler.run import CrawlSummary, crawl, default_processes
+from crawler.slots import SERVICES
 from nokwatch.demo import FixtureWeb
 from tests.crawling import observations, proxy_env, registry
 from tests.fixture_expectations import expected
@@ -96,7 +97,10 @@ def test_user_agent_names_nokwatch_and_the_configured_contact(fixture_crawl):
 def test_hosts_and_shared_platforms_are_not_hammered(fixture_crawl):
     peaks = fixture_crawl[2].peaks
     hosts = {key: peak for key, peak in peaks.items() if key.count(".") > 1}
+    services = {key: hosts.pop(key) for key in SERVICES if key in hosts}
     assert max(hosts.values()) <= 2
+    # every embedded form is confirmed: a service's slot in each crawl process
+    assert services and max(services.values()) <= 4 * default_processes()
     assert peaks["gosuslugi.ru"] <= 6 and peaks["tvoysadik.ru"] <= 4
 
 
