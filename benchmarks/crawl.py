@@ -1,8 +1,16 @@
 """Benchmark: crawl a fixture web of generated sites end to end, and a plain CrawlSpider over the same web.
 
-Run: ``.venv/bin/python benchmarks/crawl.py [--sites 2000] [--shards 2]``. The fixture web runs in
-a process of its own. Prints, for both crawls: pages/s, sites/min, CPU seconds, peak RSS.
-Targets: ≥ 200 sites/min end to end, nokwatch's pages/s ≥ 65 % of the plain spider's, RSS ≤ 1 GiB.
+Run: ``.venv/bin/python benchmarks/crawl.py [--sites 2000] [--shards 2] [--latency] [--only …]``.
+The fixture web runs in a process of its own; nokwatch runs as ``nokwatch crawl --processes N``
+(the coordinator and its N crawl processes). Prints, per crawl: pages/s, sites/min, CPU seconds
+(and per site), peak RSS of every process, the load average, and the projected time of a run of
+100,000 and 200,000 sites at that rate (this machine; each added worker of the same kind adds
+that rate again, as long as the coordinator keeps up: its own CPU per site is printed).
+
+``--latency``: every host answers each request after 0.1-2 s (fixed per host: most fast, some
+slow), on top of the generated failures (sites down, refusing, timing out, 5xx).
+Targets: nokwatch's pages/s ≥ 65 % of the plain spider's with one process each; peak RSS that
+does not grow with the number of sites.
 Sites sit on hosts of their own: shared-hosting platforms are deliberately capped per platform
 (crawler.slots), which would measure the cap, not the crawler.
 """
@@ -19,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,27 +37,69 @@ from tests.generated_sites import generated_sites, registry_rows  # noqa: E402
 SETTINGS = {"NOKWATCH_DOWNLOAD_TIMEOUT": "10"}
 
 
-def _serve(count: int, ports: multiprocessing.Queue, stop: multiprocessing.Event) -> None:
+def realistic_latency(host: str) -> float:
+    """Seconds a host takes per answer: 60 % within 0.1-0.5 s, 30 % 0.5-1.5 s, 10 % 1.5-2 s."""
+    share = zlib.crc32(host.encode()) % 1000 / 10
+    if share < 60:
+        return 0.1 + share / 60 * 0.4
+    if share < 90:
+        return 0.5 + (share - 60) / 30
+    return 1.5 + (share - 90) / 20
+
+
+def _serve(
+    count: int, latency: bool, ports: multiprocessing.Queue, stop: multiprocessing.Event
+) -> None:
     from nokwatch.demo import FixtureWeb
 
-    with FixtureWeb(generated_sites(count, shared_hosting=False)) as web:
+    sites = generated_sites(count, shared_hosting=False)
+    with FixtureWeb(sites, latency=realistic_latency if latency else None) as web:
+        del sites
         ports.put(web.proxy_url)
         stop.wait()
 
 
 class RssSampler(threading.Thread):
-    """Samples the summed RSS of this process's descendants (but the web server) twice a second."""
+    """Samples the RSS of each of this process's descendants (but the web server) twice a second."""
 
     def __init__(self, exclude: int) -> None:
         super().__init__(daemon=True)
         self.exclude, self.peak, self.running = exclude, 0, True
+        self.peaks: dict[int, tuple[str, int]] = {}  # pid → (role, peak RSS)
+        self.cpu: dict[int, float] = {}  # pid → its own CPU seconds (children excluded)
 
     def run(self) -> None:
         while self.running:
-            self.peak = max(
-                self.peak, sum(_rss(pid) for pid in _descendants(os.getpid(), self.exclude))
-            )
+            pids = _descendants(os.getpid(), self.exclude)
+            total = 0
+            for pid in pids:
+                rss = _rss(pid)
+                total += rss
+                role, peak = self.peaks.get(pid, (_role(pid), 0))
+                self.peaks[pid] = (role, max(peak, rss))
+                self.cpu[pid] = _own_cpu(pid) or self.cpu.get(pid, 0.0)
+            self.peak = max(self.peak, total)
             time.sleep(0.5)
+
+
+def _role(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    if b"crawler.process" in command:
+        return "crawl process"
+    if b"crawl" in command:
+        return "coordinator"
+    return "plain spider" if any(b"plainspider" in part for part in command) else "other"
+
+
+def _own_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _descendants(root: int, exclude: int) -> list[int]:
@@ -94,16 +145,31 @@ def _measure(label: str, sites: int, web_pid: int, action) -> dict:  # noqa: ANN
     pages = action()
     wall = time.perf_counter() - started
     sampler.running = False
+    cpu_s = _cpu_of_children() - cpu
+    per_process: dict[str, int] = {}
+    for role, peak in sampler.peaks.values():
+        per_process[role] = max(per_process.get(role, 0), round(peak / 2**20))
+    coordinator = [
+        sampler.cpu[pid] for pid, (role, _) in sampler.peaks.items() if role == "coordinator"
+    ]
+    rate = sites / wall * 60
     result = {
         "crawl": label,
+        "sites": sites,
         "pages": pages,
         "seconds": round(wall, 1),
         "pages_per_s": round(pages / wall, 1),
-        "sites_per_min": round(sites / wall * 60, 1),
-        "cpu_s": round(_cpu_of_children() - cpu, 1),
+        "sites_per_min": round(rate, 1),
+        "cpu_s": round(cpu_s, 1),
+        "cpu_s_per_site": round(cpu_s / sites, 4),
+        "coordinator_cpu_s_per_site": round(sum(coordinator) / sites, 4) if coordinator else None,
         "peak_rss_mib": round(sampler.peak / 2**20),
+        "peak_rss_mib_per_process": per_process,
+        "hours_for_100k_sites": round(100_000 / rate / 60, 2),
+        "hours_for_200k_sites": round(200_000 / rate / 60, 2),
+        "load_average": os.getloadavg(),
     }
-    print(json.dumps(result), flush=True)
+    print(json.dumps(result, ensure_ascii=False), flush=True)
     return result
 
 
@@ -126,13 +192,17 @@ def _plain(proxy: str, rows: list[dict], shards: int, work: Path) -> int:
     return sum(int(path.read_text()) for path in outputs)
 
 
-def _nokwatch(proxy: str, rows: list[dict], shards: int, data_dir: Path) -> int:
-    from crawler.run import crawl
-
-    env = {"http_proxy": proxy, "https_proxy": proxy, **SETTINGS}
-    summary = crawl(data_dir, env=env, progress=lambda _: None, processes=shards)
-    job = data_dir / "crawl-jobs" / summary.run_id
-    stats = [json.loads(path.read_text()) for path in job.glob("stats*.json")]
+def _nokwatch(proxy: str, shards: int, data_dir: Path) -> int:
+    env = {**os.environ, "http_proxy": proxy, "https_proxy": proxy, **SETTINGS}
+    command = [sys.executable, "-m", "nokwatch", "--data-dir", str(data_dir), "crawl"]
+    subprocess.run(
+        [*command, "--processes", str(shards)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    stats = [json.loads(path.read_text()) for path in data_dir.glob("crawl-jobs/*/stats*.json")]
     return sum(stat.get("response_received_count", 0) for stat in stats)
 
 
@@ -149,11 +219,12 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=2000)
     parser.add_argument("--shards", type=int, default=2, help="crawl processes of each crawl")
     parser.add_argument("--only", choices=("plain", "nokwatch"), help="run one crawl only")
+    parser.add_argument("--latency", action="store_true", help="hosts answer in 0.1-2 s")
     args = parser.parse_args()
     rows = registry_rows(generated_sites(args.sites, shared_hosting=False))
     context = multiprocessing.get_context("spawn")
     ports, stop = context.Queue(), context.Event()
-    web = context.Process(target=_serve, args=(args.sites, ports, stop))
+    web = context.Process(target=_serve, args=(args.sites, args.latency, ports, stop))
     web.start()
     proxy = ports.get(timeout=120)
     with tempfile.TemporaryDirectory() as folder:
@@ -171,7 +242,7 @@ def main() -> None:
                 "nokwatch",
                 args.sites,
                 web.pid,
-                lambda: _nokwatch(proxy, rows, args.shards, work / "data"),
+                lambda: _nokwatch(proxy, args.shards, work / "data"),
             )
     stop.set()
     web.join(timeout=10)

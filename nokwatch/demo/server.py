@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import ssl
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -70,6 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
             target = self.path
         self.server.user_agents[host] = self.headers.get("User-Agent", "")
         with self.server.visit(host):
+            if self.server.latency is not None:
+                time.sleep(self.server.latency(host))  # a real web's answer is not instant
             self._send(self.server.respond(host, target or "/"))
 
     def do_HEAD(self) -> None:
@@ -98,6 +101,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], sites: dict[str, Site]) -> None:
         super().__init__(address, _Handler)
         self.sites = sites
+        self.latency: Callable[[str], float] | None = None
         self.requests = 0
         self.user_agents: dict[str, str] = {}  # the last User-Agent each host saw
         self.peaks: dict[
@@ -153,8 +157,15 @@ class _Server(ThreadingHTTPServer):
 class FixtureWeb:
     """Serves simulated sites on 127.0.0.1 in a background thread; use as a context manager."""
 
-    def __init__(self, specs: list[SiteSpec], port: int = 0) -> None:
+    def __init__(
+        self,
+        specs: list[SiteSpec],
+        port: int = 0,
+        latency: Callable[[str], float] | None = None,
+    ) -> None:
+        """``latency``: seconds a host takes to answer each request (the benchmark's real web)."""
         self._server = _Server(("127.0.0.1", port), {s.host: Site(s) for s in specs})
+        self._server.latency = latency
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
