@@ -1,6 +1,7 @@
 """Schedule files: when each job runs, read from YAML an operator can edit without touching code.
 
-    schedules/national.yaml          sync, deadlines, publish (one time zone), retry back-off
+    schedules/national.yaml          sync, deadlines, publish (one time zone), retry back-off,
+                                     how crawls run (crawl_processes here, or broker: workers)
     schedules/regions/RU-TOM.yaml    one region's crawl: cron expression and the region's time zone
 
 A file that cannot be used is refused at start with an error naming the file and the field.
@@ -37,6 +38,8 @@ _NATIONAL_FIELDS = {
     "publish": True,
     "retry_minutes": False,
     "keep_releases": False,
+    "broker": False,
+    "crawl_processes": False,
 }
 _REGION_FIELDS = {"region": True, "timezone": True, "crawl": True, "demo": False}
 
@@ -88,8 +91,9 @@ def load_schedule(directory: Path, data_dir: Path) -> Schedule:
     doc = _read(national, _NATIONAL_FIELDS)
     jobs = _national_jobs(national, doc, str(data_dir))
     regions = []
+    crawling = _crawling(national, doc)
     for path in sorted((directory / "regions").glob("*.y*ml")):
-        spec, region = _region_job(path, _read(path, _REGION_FIELDS), str(data_dir))
+        spec, region = _region_job(path, _read(path, _REGION_FIELDS), str(data_dir), crawling)
         jobs.append(spec)
         regions.append(region)
     retry = _retry_minutes(national, doc.get("retry_minutes", [1, 5, 15]))
@@ -157,7 +161,26 @@ def _national_jobs(path: Path, doc: dict[str, Any], data_dir: str) -> list[JobSp
     ]
 
 
-def _region_job(path: Path, doc: dict[str, Any], data_dir: str) -> tuple[JobSpec, str]:
+def _crawling(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
+    """How every region's crawl runs: on this machine's cores, or on workers through a broker."""
+    broker = doc.get("broker") or None
+    if broker is not None and not str(broker).startswith(("redis://", "rediss://")):
+        raise ScheduleFileError(
+            path, "broker", f"must be a Redis URL (redis://HOST:PORT/DB), not {broker!r}"
+        )
+    processes = doc.get("crawl_processes")
+    if processes is not None and (
+        not isinstance(processes, int) or isinstance(processes, bool) or processes < 1
+    ):
+        raise ScheduleFileError(
+            path, "crawl_processes", f"must be a whole number, 1 or more, not {processes!r}"
+        )
+    return {"broker": str(broker) if broker else None, "processes": processes}
+
+
+def _region_job(
+    path: Path, doc: dict[str, Any], data_dir: str, crawling: dict[str, Any]
+) -> tuple[JobSpec, str]:
     region = str(doc["region"])
     if region not in region_names():
         raise ScheduleFileError(path, "region", f"unknown region {region!r} (an ISO 3166-2 code)")
@@ -167,7 +190,7 @@ def _region_job(path: Path, doc: dict[str, Any], data_dir: str) -> tuple[JobSpec
     if not isinstance(demo, bool):
         raise ScheduleFileError(path, "demo", f"must be true or false, not {demo!r}")
     timezone = _timezone(path, doc["timezone"])
-    kwargs = {"data_dir": data_dir, "region": region, "demo": demo}
+    kwargs = {"data_dir": data_dir, "region": region, "demo": demo, **crawling}
     spec = JobSpec(
         f"crawl:{region}",
         f"{JOBS}:crawl_region",

@@ -61,14 +61,23 @@ def sync_registry(data_dir: str, source: str | None = None) -> str:
     return report.summary()
 
 
-def crawl_region(data_dir: str, region: str, demo: bool = False) -> str:
-    """Crawl one region's sites in a child process; a failed crawl raises JobFailed."""
+def crawl_region(
+    data_dir: str,
+    region: str,
+    demo: bool = False,
+    broker: str | None = None,
+    processes: int | None = None,
+) -> str:
+    """Crawl one region's sites (crawl processes here, or workers on ``broker``); a failed crawl
+    raises JobFailed."""
     workspace = _workspace(data_dir, f"crawl:{region}")
     with Store(workspace.layout.store) as store:
         latest = store.latest_crawl(region)
     # An interrupted run is finished rather than started over: its stored sites are kept.
     resume = latest["run_id"] if latest and latest["status"] == "interrupted" else None
-    summary = workspace.crawl((region,), demo=demo, resume=resume)
+    summary = workspace.crawl(
+        (region,), demo=demo, resume=resume, processes=processes, broker=broker
+    )
     if summary.status != "finished" and STOPPING.is_set():
         with Store(workspace.layout.store) as store:
             store.finish_crawl(
@@ -80,7 +89,7 @@ def crawl_region(data_dir: str, region: str, demo: bool = False) -> str:
     if summary.status != "finished":
         raise JobFailed(
             f"crawl {summary.run_id} {summary.status}: {summary.sites} sites done "
-            f"(see the crawls table and {workspace.layout.crawl_job(summary.run_id)}/crawl.log)"
+            f"(see the crawls table and the logs in {workspace.layout.crawl_job(summary.run_id)})"
         )
     return (
         f"crawl {summary.run_id}: {summary.sites} sites ({summary.sites_unreachable} "

@@ -48,7 +48,13 @@ def test_bundled_schedule_has_every_job_with_its_time_zone(tmp_path: Path) -> No
     ]
     tomsk = schedule.job("crawl:RU-TOM")
     assert tomsk.func == "schedules.jobs:crawl_region"
-    assert tomsk.kwargs == {"data_dir": str(tmp_path), "region": "RU-TOM", "demo": False}
+    assert tomsk.kwargs == {
+        "data_dir": str(tmp_path),
+        "region": "RU-TOM",
+        "demo": False,
+        "broker": None,  # one crawl process per core, here
+        "processes": None,
+    }
     after = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     # 02:00 in Tomsk (UTC+7) is 19:00 UTC the evening before.
     assert tomsk.trigger().get_next_fire_time(None, after) == datetime(
@@ -81,7 +87,20 @@ BAD_FILES = [
     ),
     ("national.yaml", "timezone: Europe/Moscow", "yaml", "timezone: [Europe/Moscow", "yaml"),
     ("national.yaml", "keep_releases: 30", "keep_releases", "keep_releases: 1", "2 or more"),
+    ("national.yaml", "broker:", "broker", "broker: amqp://x", "Redis URL"),
+    ("national.yaml", "crawl_processes:", "crawl_processes", "crawl_processes: 0", "1 or more"),
 ]
+
+
+def test_crawls_go_through_the_broker_the_national_schedule_names(
+    schedule_dir: Path, tmp_path: Path
+) -> None:
+    path = schedule_dir / "national.yaml"
+    text = path.read_text(encoding="utf-8").replace("broker:", "broker: redis://10.0.0.5:6379/0")
+    path.write_text(text.replace("crawl_processes:", "crawl_processes: 3"), encoding="utf-8")
+    tomsk = load_schedule(schedule_dir, tmp_path).job("crawl:RU-TOM")
+    assert tomsk.kwargs["broker"] == "redis://10.0.0.5:6379/0"
+    assert tomsk.kwargs["processes"] == 3
 
 
 @pytest.mark.parametrize(("name", "old", "field", "new", "problem"), BAD_FILES)
