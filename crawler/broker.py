@@ -25,8 +25,8 @@ from typing import Any
 
 from celery import Celery
 
+from crawler.child import child_command, job_folder, start_child
 from crawler.results import RunWriter, parse_record
-from crawler.run import child_command, job_folder, start_child
 from crawler.settings import override as setting
 from crawler.shards import read_listing, split_broker, write_listing
 from publisher.layout import Layout

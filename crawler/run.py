@@ -12,18 +12,16 @@ so half an audit cannot be resumed; whole sites are committed one at a time, so 
 
 from __future__ import annotations
 
-import ctypes
 import os
 import queue
-import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from crawler.child import child_command, job_folder, start_child
 from crawler.results import RunWriter, parse_record
 from crawler.settings import override
 from crawler.shards import read_listing, split_local, write_listing
@@ -32,7 +30,6 @@ from publisher.layout import Layout
 from publisher.store import Store
 
 Progress = Callable[[str], None]
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -85,13 +82,6 @@ def crawl(
     )
 
 
-def job_folder(data_dir: Path, run_id: str) -> Path:
-    """Where a run keeps its institutions list and log (``crawl-jobs/<run_id>/``)."""
-    job = Layout(Path(data_dir)).crawl_job(run_id)
-    job.mkdir(parents=True, exist_ok=True)
-    return job
-
-
 def default_processes() -> int:
     """Crawl processes when none are asked for: every core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -123,45 +113,6 @@ def _resume(data_dir: Path, run_id: str) -> tuple[str, int]:
         store.update_crawl(run_id, status="running", finished_at=None)
     left = (row for row in read_listing(scope) if row["id"] not in done)
     return run_id, write_listing(job / "pending.jsonl", left)
-
-
-def child_command(
-    data_dir: Path, run_id: str, institutions: Path, part: str = "", emit: bool = False
-) -> list[str]:
-    """The command line of a crawl process (``part`` names its log when the run has several)."""
-    job = job_folder(data_dir, run_id)
-    command = [
-        sys.executable,
-        "-m",
-        "crawler.process",
-        "--data-dir",
-        str(data_dir),
-        "--run-id",
-        run_id,
-        "--institutions",
-        str(institutions),
-        "--log-file",
-        str(job / f"crawl{part}.log"),
-        "--stats-file",
-        str(job / f"stats{part}.json"),
-    ]
-    return [*command, "--emit"] if emit else command
-
-
-def start_child(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start a crawl process that dies with this one (it would otherwise crawl on unheard)."""
-    return subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, **(env or {})},
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-    )
-
-
-def _die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def read_records(
