@@ -2,7 +2,8 @@
 
 NokwatchError                 base: the CLI prints its message and exits 1
 ├── InputError                a file, row or option a user gave is wrong (names the place)
-│   └── ProfileError          a regulation profile file is malformed
+│   ├── ProfileError          a regulation profile file is malformed
+│   └── SyncFailed            a register sync could use none of the file's documents (has .report)
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
 ├── CalendarError             the production calendar cannot answer
@@ -35,6 +36,14 @@ class InputError(NokwatchError):
 
 class ProfileError(InputError):
     """A profile file is malformed."""
+
+
+class SyncFailed(InputError):
+    """Every document of a register file failed: nothing was synced (the report says why)."""
+
+    def __init__(self, report: object) -> None:
+        super().__init__(f"ни один документ не прочитан (no document could be used)\n{report}")
+        self.report = report
 
 
 class StoreError(NokwatchError):

@@ -382,3 +382,14 @@ def test_a_zip_bomb_fails_its_document_alone_in_bounded_memory(tmp_path, cut_dir
     assert int(peak_mb) < 500
     assert new == "2"  # the documents before and after the bomb
     assert any("bomb.xml" in e and "position" in e for e in errors)
+
+
+def test_a_sync_where_every_document_failed_is_an_error(store, tmp_path) -> None:
+    from publisher.errors import SyncFailed
+
+    broken = _zip(tmp_path, "broken.zip", extra={"1.xml": b"<not xml", "2.xml": b"<x/>"})
+    with pytest.raises(SyncFailed, match="no document could be used") as failed:
+        sync_registry(store, broken)
+    assert len(failed.value.report.errors) == 2 and "1.xml" in str(failed.value)
+    one_good = _zip(tmp_path, "mixed.zip", sample_institution(1), extra={"2.xml": b"<not xml"})
+    assert sync_registry(store, one_good).new == 1  # some failed: a report, not an error
