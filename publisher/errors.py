@@ -6,6 +6,7 @@ NokwatchError                 base: the CLI prints its message and exits 1
 │   └── SyncFailed            a register sync could use none of the file's documents (has .report)
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
+├── CrawlRunning              a crawl run's previous process still runs (resume refused)
 ├── CalendarError             the production calendar cannot answer
 │   ├── CalendarDataError     a calendar data file is malformed
 │   └── DateNotCovered        a date outside the years the calendar covers
@@ -52,6 +53,10 @@ class StoreError(NokwatchError):
 
 class PublishError(NokwatchError):
     """A release could not be produced."""
+
+
+class CrawlRunning(NokwatchError):
+    """A crawl run cannot be resumed while its previous process still runs."""
 
 
 class CalendarError(NokwatchError):
