@@ -2,25 +2,18 @@
 
 A ZIP whose directory is lost (a truncated download) is read entry by entry from its local headers,
 so every whole document before the break is still synced and the break is reported.
-The dataset passport (``public-rest/api/passport?id=N``) names the current file as ``passCode`` and
-``actualDocument.fileName``; the file is served at
-``public-rest/api/opendata/{passCode}/{fileName}`` (as public code that downloads it builds it).
+A dataset passport's file is downloaded by `publisher.registry.busgov.passport`.
 """
 
 from __future__ import annotations
 
 import io
-import json
-import shutil
 import struct
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urljoin
 
 from publisher.errors import InputError
 from publisher.registry.busgov.parser import (
@@ -36,7 +29,6 @@ _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 _DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
 _SMALL_DOCUMENT = 1024 * 1024
-_USER_AGENT = "nokwatch (registry sync; +https://github.com/nokwatch/nokwatch)"
 
 Item = Position | RejectedDocument | Unchanged
 
@@ -257,39 +249,3 @@ def _local_entries(stream: io.BufferedReader) -> Iterator[_Entry]:
         if flags & 0x08 and method == 0:
             raise InputError(f"{name}: несжатый документ без размера (stored entry without a size)")
         yield _Entry(stream, name, method, None if flags & 0x08 else size)
-
-
-def _open_url(url: str, timeout: float):  # noqa: ANN202 - an http.client response
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    try:
-        return urllib.request.urlopen(request, timeout=timeout)
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise InputError(f"{url}: не загружается ({exc})") from None
-
-
-def passport_file_url(passport_url: str, passport: dict) -> str:
-    """The URL of the current data file that a dataset passport names."""
-    try:
-        code, name = passport["passCode"], passport["actualDocument"]["fileName"]
-    except (KeyError, TypeError):
-        raise InputError(
-            f"{passport_url}: в паспорте нет passCode/actualDocument.fileName"
-        ) from None
-    return urljoin(passport_url, f"/public-rest/api/opendata/{quote(code)}/{quote(name)}")
-
-
-def fetch_passport_file(passport_url: str, folder: Path, timeout: float = 60.0) -> Path:
-    """Download the file a dataset passport names into ``folder``; InputError if either fails."""
-    with _open_url(passport_url, timeout) as response:
-        try:
-            passport = json.load(response)
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{passport_url}: паспорт не JSON ({exc})") from None
-    file_url = passport_file_url(passport_url, passport)
-    target = Path(folder) / Path(passport["actualDocument"]["fileName"]).name
-    with _open_url(file_url, timeout) as response, target.open("wb") as out:
-        try:
-            shutil.copyfileobj(response, out, 1024 * 1024)
-        except (OSError, TimeoutError) as exc:
-            raise InputError(f"{file_url}: загрузка прервана ({exc})") from None
-    return target

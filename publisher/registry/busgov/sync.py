@@ -32,8 +32,9 @@ import datapackages
 from publisher.errors import InputError, SyncFailed
 from publisher.registry.addresses import normalise_website
 from publisher.registry.busgov.parser import Position, RejectedDocument, Unchanged
+from publisher.registry.busgov.passport import fetch_passport_file
 from publisher.registry.busgov.report import SyncReport
-from publisher.registry.busgov.sources import fetch_passport_file, read_positions
+from publisher.registry.busgov.sources import read_positions
 from publisher.registry.busgov.worker import read_positions_in_worker, worth_a_worker
 from publisher.registry.classify import region_for_oktmo, sphere_for
 from publisher.registry.local import SYNCED_FIELDS
