@@ -23,7 +23,7 @@ def xml_text(text: str, where: str = "") -> str:
     cleaned, count = FORBIDDEN.subn("", text)
     if count:
         log.warning(
-            "%s: %d control character(s) removed from %r before writing XML",
+            "%s: удалено управляющих символов: %d (control characters removed before writing XML): %r",
             where or "text",
             count,
             cleaned[:80],

@@ -90,9 +90,13 @@ def _old_entries(path: Path | None) -> list[ET.Element]:
     try:
         entries = ET.fromstring(repaired.encode()).findall(f"{{{ATOM}}}entry")
     except ET.ParseError as error:
-        log.warning("%s cannot be read (%s): the feed starts anew", path, error)
+        log.warning("%s не читается (%s): лента начата заново (the feed starts anew)", path, error)
         return []
-    log.warning("%s had characters XML forbids: removed, its %d entries kept", path, len(entries))
+    log.warning(
+        "%s: удалены символы, запрещённые в XML; записей сохранено: %d (repaired)",
+        path,
+        len(entries),
+    )
     return entries
 
 
