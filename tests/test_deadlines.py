@@ -58,7 +58,7 @@ def test_crawler_evidence_decides_and_the_contradicting_report_is_named() -> Non
 
 def test_interval_is_shown_when_evidence_cannot_tell() -> None:
     verdict = judge(D(2014, 3, 11), AS_OF, CAL, (), Sighting(D(2014, 3, 14), D(2014, 3, 4)))
-    assert "(04.03.2014; 14.03.2014]" in verdict.reason
+    assert "[04.03.2014; 14.03.2014]" in verdict.reason
 
 
 @pytest.mark.parametrize(
@@ -193,7 +193,7 @@ def test_federal_profile_is_chosen_by_assessment_date_and_judged_on_crawler_evid
     )
     # Approved 27.02 + 5 working days = 05.03.2024; absent 04.03, seen 20.03: cannot tell.
     assert (posted["due_date"], posted["status"]) == ("2024-03-05", "unknown")
-    assert "(04.03.2024; 20.03.2024]" in posted["reason"]
+    assert "[04.03.2024; 20.03.2024]" in posted["reason"]
     assert posted["methodology"].endswith("detectors plan-3")
     assert "не сверен" in posted["legal_basis"]
 
