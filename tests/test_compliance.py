@@ -209,7 +209,8 @@ def test_profile_wide_duties_are_published_with_their_periods() -> None:
     meetings = [r for r in rows if (r["profile"], r["obligation"]) == ("mintrud-2016",
                                                                        "council_meetings")]  # fmt: skip
     assert len(meetings) == 12 and meetings[-1]["period"] == "2018-Q4"
-    assert meetings[-1]["due_date"] == "2018-12-29"  # 31.12.2018 is a Monday made a day off
+    # 31.12.2018 (Monday) was a transferred day off: the due date moves forward (ГК ст. 193).
+    assert meetings[-1]["due_date"] == "2019-01-09"
     keys = {(r["profile"], r["obligation"], r["period"]) for r in rows}
     assert ("omsk-2013", "plan_progress_reported", "recurring") in keys
     assert ("tula-2013", "information_posted", "2013") in keys

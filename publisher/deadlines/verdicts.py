@@ -141,40 +141,62 @@ def event_date(events: dict[str, Claim], name: str) -> date:
     return claim.day
 
 
-def trigger_of(
+def event_span(
+    profile: Profile, name: str, events: dict[str, Claim], calendar: ProductionCalendar
+) -> tuple[date, date]:
+    """The earliest and latest date of an event: reported, bounded by the profile, or the act of
+    another obligation (between that obligation's trigger and its last lawful day)."""
+    if name.startswith("due:"):
+        due = due_of(profile, profile.rule(name.removeprefix("due:")), events, calendar)
+        return due.last, due.last
+    if name in events:
+        day = event_date(events, name)
+        return day, day
+    bound = profile.event(name)
+    if bound is not None:
+        first, latest = event_span(profile, bound.after, events, calendar)
+        for period in bound.within:
+            latest = _due(period, latest, calendar)
+        return first, latest
+    previous = profile.rule_done_by(name)
+    if previous is not None:
+        # The act is an obligation of this profile and nobody dated it: it happened no earlier
+        # than that obligation's trigger and, lawfully, no later than its last day.
+        due = due_of(profile, previous, events, calendar)
+        start = trigger_span(profile, previous, events, calendar)
+        return (start[0] if start else due.first), due.last
+    day = event_date(events, name)  # raises DueUnknown: nobody dated it
+    return day, day
+
+
+def trigger_span(
+    profile: Profile, rule: Rule, events: dict[str, Claim], calendar: ProductionCalendar
+) -> tuple[date, date] | None:
+    """The bounds of the date the rule's period counts from; None for a fixed period."""
+    if rule.trigger is None:
+        return None
+    return event_span(profile, rule.trigger, events, calendar)
+
+
+def event_of(
     profile: Profile, rule: Rule, events: dict[str, Claim], calendar: ProductionCalendar
 ) -> date | None:
-    """The date the rule's period counts from: an event's date, or another rule's due date."""
-    if rule.trigger is None:
-        return None
-    if rule.trigger.startswith("due:"):
-        previous = profile.rule(rule.trigger.removeprefix("due:"))
-        return due_of(profile, previous, events, calendar)
-    if rule.trigger not in events:
-        # The triggering act is itself an obligation of this profile and nobody dated it: count
-        # from its last lawful day, the latest the trigger could lawfully have happened.
-        previous = profile.rule_done_by(rule.trigger)
-        if previous is not None:
-            return due_of(profile, previous, events, calendar)
-    return event_date(events, rule.trigger)
-
-
-def event_of(profile: Profile, rule: Rule, events: dict[str, Claim]) -> date | None:
-    """The date of the event that starts the rule's chain of ``due:`` triggers."""
-    while rule.trigger is not None and rule.trigger.startswith("due:"):
-        rule = profile.rule(rule.trigger.removeprefix("due:"))
-    if rule.trigger is None:
-        return None
-    if rule.trigger not in events and profile.rule_done_by(rule.trigger) is not None:
-        return None  # undated: trigger_of counts from that obligation's last lawful day
-    return event_date(events, rule.trigger)
+    """The earliest date of the event the rule counts from (the published trigger date)."""
+    span = trigger_span(profile, rule, events, calendar)
+    return span[0] if span else None
 
 
 def due_of(
     profile: Profile, rule: Rule, events: dict[str, Claim], calendar: ProductionCalendar
-) -> date:
-    """The rule's last lawful day for this institution's events."""
-    return _due(rule.period, trigger_of(profile, rule, events, calendar), calendar)
+) -> Due:
+    """The rule's last lawful day for this institution's events, as bounds when undated."""
+    span = trigger_span(profile, rule, events, calendar)
+    if span is None:
+        return Due.on(_due(rule.period, None, calendar))
+    first, last = (_due(rule.period, day, calendar) for day in span)
+    if span[0] == span[1]:
+        return Due.on(first)
+    return Due(first, last, span[0], span[1], rule.trigger, rule.period)
 
 
 def _due(period: Period, trigger: date | None, calendar: ProductionCalendar) -> date:
