@@ -276,3 +276,16 @@ def test_an_undated_plan_blames_the_approval(fresh_db: Store) -> None:
     _observe(fresh_db, "improvement_plan", ("2024-03-20T09:00:00Z", "found", "A"))
     approved = _rows(fresh_db)["plan_approved"]
     assert "дата утверждения в документе не указана" in approved["reason"]
+
+
+def test_the_tomsk_2014_on_time_share_names_the_regions_report(fresh_db: Store) -> None:
+    from publisher.release.kpi import kpi_rows
+
+    import_report(fresh_db, REPORT)
+    compute_compliance(fresh_db, AS_OF)
+    share = next(
+        r
+        for r in kpi_rows(fresh_db)
+        if (r["region"], r["year"], r["indicator"]) == ("RU-TOM", 2014, "plan_on_time_share")
+    )
+    assert share["basis"] == "отчёт региона (tomsk-2014-report)"
