@@ -49,7 +49,9 @@ def test_one_package_per_region_each_valid(release: Publication) -> None:
 )
 def test_regional_packages_partition_the_national_rows(release: Publication, resource: str) -> None:
     # Profile-wide obligations (no institution) are national only, like the national KPI rows.
-    national = [r for r in _rows(release.out / "data" / f"{resource}.csv") if r.get("institution_id", "-")]
+    national = [
+        r for r in _rows(release.out / "data" / f"{resource}.csv") if r.get("institution_id", "-")
+    ]
     regional = [
         row
         for region in ("RU-OMS", "RU-TOM")

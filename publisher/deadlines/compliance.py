@@ -56,7 +56,8 @@ ITEMS_RU = {
 # раз в год и не реже чем один раз в три года»): what the crawler sees later than that after a due
 # date belongs to a later cycle and says nothing about this one.
 CYCLE = timedelta(days=3 * 366)
-EDUCATIONAL = re.compile(r"образовательн|дополнительного образования|\bДО\b", re.IGNORECASE)
+# «ДО» in capitals only: «до» is also a preposition.
+EDUCATIONAL = re.compile(r"[Оо]бразовательн|дополнительного образования|\bДО\b")
 READINGS_RU = {
     "decree-days-working": "нерабочие дни по указам 2020-2021 — рабочие (обзоры ВС РФ № 1 и № 2 2020 г.)",
     "decree-days-off": "нерабочие дни по указам 2020-2021 — нерабочие (выбор профиля)",

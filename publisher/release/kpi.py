@@ -174,7 +174,7 @@ def _plan_rows(store: Store) -> Iterator[dict]:
     for region, year, ok, total, reports, others in store.db.execute(_PLANS):
         counts[(region, year)] = [ok, total]
         sources[(region, year)] = (set(reports.split(",")) if reports else set(), bool(others))
-    for (region, year), (reports, checked) in list(sources.items()):
+    for (_, year), (reports, checked) in list(sources.items()):
         national = sources.get((NATIONAL, year), (set(), False))
         sources[(NATIONAL, year)] = (national[0] | reports, national[1] or checked)
     for (region, year), pair in sorted(_with_national(counts).items()):
