@@ -58,15 +58,26 @@ def test_crawler_evidence_decides_and_the_contradicting_report_is_named() -> Non
     assert "противоречит: отчёт tomsk-2014-report указывает 10.03.2014" in verdict.reason
 
 
-def test_a_report_date_consistent_with_the_crawler_stands_and_the_row_says_both() -> None:
-    # Point 4: posted 10.03 (due 19.03) per the report; the crawler: absent 01.03, seen 01.04.
-    claims = (Claim(R, D(2014, 3, 10)),)
-    seen = Sighting(D(2014, 4, 1), D(2014, 3, 1))
-    verdict = judge(D(2014, 3, 19), AS_OF, CAL, claims, seen)
-    assert (verdict.status, verdict.done_source, verdict.declared) == ("on_time", R, D(2014, 3, 10))
+# Point 4: a report date consistent with the crawler's interval stands; one it contradicts gives
+# way. Due 19.03.2014.
+@pytest.mark.parametrize(
+    "posted, seen, status, source, words",
+    [
+        (D(2014, 3, 10), Sighting(D(2014, 4, 1), D(2014, 3, 1)), "on_time", R,
+         "краулер: размещено в промежутке [01.03.2014; 01.04.2014] — согласуется"),
+        (D(2014, 3, 1), Sighting(D(2014, 4, 1), D(2014, 3, 1)), "on_time", R, "согласуется"),
+        (D(2014, 3, 25), Sighting(D(2014, 4, 1), D(2014, 3, 1)), "late", R, "опоздание 6 дн."),
+        (D(2014, 2, 25), Sighting(D(2014, 4, 1), D(2014, 3, 1)), "unknown", "crawler",
+         "противоречит: отчёт tomsk-2014-report указывает 25.02.2014"),
+    ],
+)  # fmt: skip
+def test_a_report_date_consistent_with_the_crawler_stands_and_the_row_says_both(
+    posted: date, seen: Sighting, status: str, source: str, words: str
+) -> None:
+    verdict = judge(D(2014, 3, 19), AS_OF, CAL, (Claim(R, posted),), seen)
+    assert (verdict.status, verdict.done_source, verdict.declared) == (status, source, posted)
     assert (verdict.not_before, verdict.not_after) == (D(2014, 3, 1), D(2014, 4, 1))
-    assert "[01.03.2014; 01.04.2014]" in verdict.reason and "согласуется" in verdict.reason
-    assert "другую дату" not in verdict.reason
+    assert words in verdict.reason and "другую дату" not in verdict.reason
 
 
 # Point 1: item 15 counts from the undated «выработка предложений», somewhere between the receipt
