@@ -45,7 +45,7 @@ TWISTED_DNS_RESOLVER = "crawler.guard.GuardedResolver"
 NOKWATCH_CA_BUNDLE = ""
 
 # Bounded work per request and per site.
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 30.0
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 5

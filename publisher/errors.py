@@ -3,7 +3,8 @@
 NokwatchError                 base: the CLI prints its message and exits 1
 ├── InputError                a file, row or option a user gave is wrong (names the place)
 │   ├── ProfileError          a regulation profile file is malformed
-│   └── SyncFailed            a register sync could use none of the file's documents (has .report)
+│   ├── SyncFailed            a register sync could use none of the file's documents (has .report)
+│   └── UnknownTarget         an institution or region named on the command line is not known
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
 ├── CrawlRunning              a crawl run's previous process still runs (resume refused)
@@ -45,6 +46,10 @@ class SyncFailed(InputError):
     def __init__(self, report: object) -> None:
         super().__init__(f"ни один документ не прочитан (no document could be used)\n{report}")
         self.report = report
+
+
+class UnknownTarget(InputError):
+    """An institution id or region code that the registry does not hold (the CLI exits 2)."""
 
 
 class StoreError(NokwatchError):

@@ -393,3 +393,18 @@ def test_a_sync_where_every_document_failed_is_an_error(store, tmp_path) -> None
     assert len(failed.value.report.errors) == 2 and "1.xml" in str(failed.value)
     one_good = _zip(tmp_path, "mixed.zip", sample_institution(1), extra={"2.xml": b"<not xml"})
     assert sync_registry(store, one_good).new == 1  # some failed: a report, not an error
+
+
+def test_a_fictional_demo_institution_is_never_matched_to_a_real_register_document(
+    store, tmp_path
+) -> None:
+    sample = sample_institution(7)
+    _add(store, id="demo-07", region="RU-DEMO", bus_gov_id=sample.position_id, name="Школа (демо)")
+    report = sync_registry(store, _zip(tmp_path, "a.zip", sample))
+    assert (report.documents, report.new, report.changed) == (1, 1, 0)
+    demo = _institution(store, "demo-07")
+    assert (demo["name"], demo["region"]) == ("Школа (демо)", "RU-DEMO")
+    real = next(
+        store.rows("institutions", "bus_gov_id = ? AND id != ?", [sample.position_id, "demo-07"])
+    )
+    assert real["region"] == "RU-TOM"
