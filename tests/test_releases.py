@@ -235,3 +235,10 @@ def test_a_feed_written_with_control_characters_is_repaired_on_reading(tmp_path:
     assert write_feed(tmp_path / "new.atom", "t", [], "2026-12-01T00:00:00Z", old) == 1
     root = ET.parse(tmp_path / "new.atom").getroot()
     assert root.findtext("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
+
+
+def test_a_chart_title_with_control_characters_is_well_formed() -> None:
+    from publisher.release.chart import svg
+
+    root = ET.fromstring(svg("Школа\x01 <№1> & \x1f", {}))
+    assert root.findtext("{http://www.w3.org/2000/svg}title") == "Школа <№1> & "
