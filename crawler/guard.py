@@ -7,6 +7,8 @@ to such an address) must not make the crawler probe the machine's own network. T
   address in any form a resolver or proxy would accept (``127.1``, ``0177.0.0.1``, ``0x7f.0.0.1``,
   ``0x7f000001``, ``2130706433``, ``[::ffff:127.0.0.1]``, 6to4, Teredo, NAT64, …) is normalised and
   refused, proxy or not; without a proxy a name is resolved and refused if any address is private.
+- `connect_public`, for connections the crawler makes itself (the TLS probe): resolve once, refuse
+  if any address is private, connect to the addresses checked.
 - `GuardedResolver`, Twisted's resolver, at connection time: every address the crawler is about to
   connect to is checked again, so a name that is public for the first lookup and loopback for the
   next (DNS rebinding) is refused too. The configured proxies' hosts are allowed: configuration, not
@@ -99,6 +101,27 @@ def resolves_to_private(host: str, port: int) -> bool:
     except OSError:
         return False  # the download reports the DNS failure with its own typed cause
     return any(is_private(str(info[4][0])) for info in infos)
+
+
+def connect_public(host: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to ``host``, to the very addresses checked (blocking; OSError if refused)."""
+    if is_local_name(host) or is_private(host):
+        raise ConnectionRefusedError(f"{REFUSED}: {host}")
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    private = [str(info[4][0]) for info in infos if is_private(str(info[4][0]))]
+    if private:
+        raise ConnectionRefusedError(f"{REFUSED}: {host} resolves to {private[0]}")
+    failure: OSError = OSError(f"{host}: no address")
+    for family, kind, protocol, _, address in infos:
+        sock = socket.socket(family, kind, protocol)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            failure = exc
+    raise failure
 
 
 def _proxy_hosts() -> set[str]:

@@ -120,3 +120,25 @@ def test_no_remote_control_or_telnet_in_a_crawl(tmp_path: Path) -> None:
     log = (data_dir / "crawl-jobs" / summary.run_id / "crawl.log").read_text(encoding="utf-8")
     assert "Remote control" not in log and "Telnet" not in log
     assert not list((tmp_path / "state").rglob("*.json"))
+
+
+def test_the_tls_probe_never_connects_to_a_name_resolving_to_loopback(monkeypatch) -> None:
+    import socket
+
+    from crawler.tlsprobe import ProbeError, certificate_status
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.5)
+        port = listener.getsockname()[1]
+        real = socket.getaddrinfo
+        monkeypatch.setattr(
+            socket,
+            "getaddrinfo",
+            lambda host, *a, **k: real("127.0.0.1" if host == "tls.example.org" else host, *a, **k),
+        )
+        with pytest.raises(ProbeError, match="private address refused"):
+            certificate_status("tls.example.org", port, timeout=1)
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nothing ever connected
