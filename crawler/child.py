@@ -6,16 +6,13 @@ Twisted's reactor cannot restart, so every crawl (a local run's part, a worker's
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from publisher.layout import Layout
-
-_PR_SET_PDEATHSIG = 1
+from publisher.lifeline import ENVIRONMENT as PARENT_PID
 
 
 def job_folder(data_dir: Path, run_id: str) -> Path:
@@ -49,16 +46,12 @@ def child_command(
 
 
 def start_child(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start a crawl process that dies with this one (it would otherwise crawl on unheard)."""
+    """Start a crawl process that dies with this one (``publisher.lifeline``): it would otherwise
+    crawl on for nobody, beside a resumed run or a shard delivered again."""
     return subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         text=True,
         encoding="utf-8",
-        env={**os.environ, **(env or {})},
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        env={**os.environ, **(env or {}), PARENT_PID: str(os.getpid())},
     )
-
-
-def _die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

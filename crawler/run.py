@@ -8,6 +8,10 @@ process — the run's one writer (``crawler.results.RunWriter``) — stores it a
 An interrupted run is resumed by its id: sites whose observations the run already stored are
 skipped, the others are audited again from scratch (a site's audit lives in the crawler's memory,
 so half an audit cannot be resumed; whole sites are committed one at a time, so none is lost).
+
+Every crawl process dies with its parent (``publisher.lifeline``), and their pids are kept in the
+run's folder (``child.pid``) while they run: a resume refuses to start while one of the run's
+previous crawl processes lives, so no site is crawled twice by two processes.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from crawler.child import child_command, job_folder, start_child
 from crawler.results import RunWriter, parse_record
 from crawler.settings import override
 from crawler.shards import read_listing, split_local, write_listing
-from publisher.errors import InputError
+from publisher.errors import CrawlRunning, InputError
 from publisher.layout import Layout
+from publisher.lifeline import alive
 from publisher.store import Store
 
 Progress = Callable[[str], None]
@@ -60,6 +65,8 @@ def crawl(
     (``redis://HOST:PORT/DB``) the Celery workers listening on it.
     """
     data_dir = Path(data_dir)
+    if resume:
+        refuse_while_running(data_dir, resume)
     run_id, total = _resume(data_dir, resume) if resume else _start(data_dir, regions, ids)
     job = job_folder(data_dir, run_id)
     pending = job / "pending.jsonl"
@@ -80,6 +87,26 @@ def crawl(
     return CrawlSummary(
         run_id, status, row["sites"], row["sites_unreachable"], row["pages"], row["errors"]
     )
+
+
+CHILD_PID = "child.pid"
+
+
+def refuse_while_running(data_dir: Path, run_id: str) -> None:
+    """CrawlRunning if one of the run's previous crawl processes still runs; a stale pid file is
+    removed."""
+    pid_file = Layout(Path(data_dir)).crawl_job(run_id) / CHILD_PID
+    try:
+        pids = [int(line) for line in pid_file.read_text(encoding="ascii").split()]
+    except (OSError, ValueError):
+        return
+    for pid in pids:
+        if alive(pid, "crawler.process"):
+            raise CrawlRunning(
+                f"обход {run_id} ещё идёт в процессе {pid} (crawl still running): дождитесь его"
+                f" окончания или остановите его (kill {pid}), затем повторите --resume"
+            )
+    pid_file.unlink(missing_ok=True)
 
 
 def default_processes() -> int:
@@ -170,11 +197,19 @@ def _run_local(
         parts = [(f"-{i + 1}", job / f"pending-{i + 1}.jsonl") for i in range(count)]
         sizes = split_local(read_listing(pending), [path for _, path in parts])
         progress(f"  {count} crawl processes: {', '.join(map(str, sizes))} sites")
-    children = [
-        start_child(child_command(data_dir, run_id, path, part, emit=True), env)
-        for part, path in parts
-    ]
-    codes = read_records(children, writer, _reporter(total, progress))
+    children: list[subprocess.Popen] = []
+    pid_file = job / CHILD_PID
+    try:
+        for part, path in parts:
+            children.append(start_child(child_command(data_dir, run_id, path, part, True), env))
+            pid_file.write_text("\n".join(str(c.pid) for c in children), encoding="ascii")
+        codes = read_records(children, writer, _reporter(total, progress))
+    except BaseException:  # interrupted (Ctrl-C, an error in progress): no orphan crawl
+        for child in children:
+            child.kill()
+        raise
+    finally:
+        pid_file.unlink(missing_ok=True)
     return all(code == 0 for code in codes)
 
 
