@@ -2,7 +2,8 @@
 
 NokwatchError                 base: the CLI prints its message and exits 1
 ├── InputError                a file, row or option a user gave is wrong (names the place)
-│   └── ProfileError          a regulation profile file is malformed
+│   ├── ProfileError          a regulation profile file is malformed
+│   └── UnknownTarget         an institution id or region code the registry does not hold
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
 ├── CalendarError             the production calendar cannot answer
@@ -35,6 +36,14 @@ class InputError(NokwatchError):
 
 class ProfileError(InputError):
     """A profile file is malformed."""
+
+
+class UnknownTarget(InputError):
+    """An institution id or region code asked for that the registry does not hold."""
+
+    def __init__(self, kind: str, names: list[str]) -> None:
+        super().__init__(f"нет в реестре (not in the registry): {kind} {', '.join(names)}")
+        self.kind, self.names = kind, names
 
 
 class StoreError(NokwatchError):
