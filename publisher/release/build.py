@@ -17,6 +17,7 @@ from publisher.release import versions as releases
 from publisher.release.changelog import changelog
 from publisher.release.changes import diff, load_state
 from publisher.release.chart import write_charts
+from publisher.release.evidence import WITH_EVIDENCE, Carried, carry
 from publisher.release.feed import write_feeds
 from publisher.release.packages import PackageSet, WrittenPackage, descriptor, zip_package
 from publisher.release.registry_changes import registry_changelog
@@ -31,7 +32,7 @@ from publisher.release.validation import (
     split_errors,
     validation_errors,  # noqa: F401  (re-exported: the error messages of one package)
 )
-from publisher.site.database import build_site_db
+from publisher.site.database import BIG_TABLE, build_site_db
 from publisher.site.metadata import datasette_metadata
 from publisher.store import Store
 from publisher.vocab import region_names
@@ -60,14 +61,23 @@ class Publication:
         return self.out / SITE_DB
 
 
-def _write_data(store: Store, folder: Path, echo: Echo, jobs: Jobs) -> PackageSet:
-    """Write the store's resources to every package, each validated (``jobs``) once written."""
+def _write_data(
+    store: Store, folder: Path, echo: Echo, jobs: Jobs, data_dir: Path | None = None
+) -> PackageSet:
+    """Write the store's resources to every package, each validated (``jobs``) once written;
+    link the evidence their rows name into the release."""
     regions = region_of(store)
     packages = PackageSet(folder, regions, regions.values())
+    carried = Carried(set())
     for name in write_order():
-        count = packages.write_resource(name, resource_rows(store, name))
+        rows = resource_rows(store, name)
+        if name in WITH_EVIDENCE:
+            rows = carried.published(rows)
+        count = packages.write_resource(name, rows)
         jobs.add(resource_job(packages, name), count)
         echo(f"  {name}: {count} rows")
+    files, size = carry(Path(data_dir or store.path.parent), folder, carried.paths)
+    echo(f"  evidence: {files} stored copies linked ({size / 1024:.0f} KiB, hard links)")
     return packages
 
 
@@ -130,7 +140,8 @@ def _check_and_build(packages: PackageSet, version: str, echo: Echo, jobs: Jobs)
     folder, national = packages.root, packages.national
     validated = {job[1][1]: entry(job[1][0], job[1][1]) for job in jobs.jobs}
     jobs.add((resource_errors, (national.path, "changes", folder)))  # and the final descriptor
-    database = jobs.add((build_site_db, (folder, folder / SITE_DB)))
+    fictional = [p.folder for p in packages.regional.values() if p.region in packages.fictional]
+    database = jobs.add((build_site_db, (folder, folder / SITE_DB, BIG_TABLE, fictional)))
     for job in regional_jobs(packages):
         jobs.add(job)
 
@@ -156,7 +167,7 @@ def build_release(store: Store, data_dir: Path, folder: Path, echo: Echo) -> Pub
     """Write a whole release into the staging ``folder``; PublishError if it does not validate."""
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with Jobs() as jobs:
-        packages = _write_data(store, folder, echo, jobs)
+        packages = _write_data(store, folder, echo, jobs, data_dir)
         return _finish_release(store, data_dir, packages, created, jobs, echo)
 
 

@@ -22,6 +22,7 @@ PUBLIC = (
     "downloads",
     "feeds",
     "charts",
+    "evidence",
 )
 # Facet counts scan whole indexes; reading the (immutable) file through a memory map is faster.
 MMAP_BYTES = 4 * 1024**3
@@ -32,6 +33,18 @@ TYPES = {
     ".md": "text/markdown; charset=utf-8",
     ".atom": "application/atom+xml; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# A stored copy is another site's page: shown as it was, but sandboxed (no script, no same origin).
+EVIDENCE_HEADERS = {
+    "content-security-policy": "sandbox",
+    "x-content-type-options": "nosniff",
+}
+EVIDENCE_TYPES = {
+    ".html": "text/html",  # the page's own <meta charset> says its encoding
+    ".htm": "text/html",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain; charset=utf-8",
 }
 
 
@@ -101,11 +114,14 @@ async def release_file(datasette, request):
     if target is None:
         return Response.text("Not found: no such file in this release", status=404)
     kind = TYPES.get(target.suffix, "application/octet-stream")
+    if target.relative_to(folder).parts[0] == "evidence":
+        kind = EVIDENCE_TYPES.get(target.suffix, "application/octet-stream")
+        return AsgiFileDownload(target, content_type=kind, headers=EVIDENCE_HEADERS)
     if target.suffix == ".atom":
         base = datasette.absolute_url(request, datasette.urls.path("/"))
         body = target.read_text(encoding="utf-8").replace('xml:base="/"', f'xml:base="{base}"', 1)
         return Response(body, content_type=kind)
-    name = target.name if target.suffix in (".zip", ".csv") else None
+    name = target.name if target.suffix in (".zip", ".csv", ".xlsx") else None
     return AsgiFileDownload(target, filename=name, content_type=kind)
 
 
