@@ -32,10 +32,11 @@ from publisher.release.validation import (
     split_errors,
     validation_errors,  # noqa: F401  (re-exported: the error messages of one package)
 )
+from publisher.release.workbook import write_workbook
 from publisher.site.database import BIG_TABLE, build_site_db
 from publisher.site.metadata import datasette_metadata
 from publisher.store import Store
-from publisher.vocab import region_names
+from publisher.vocab import fictional_regions, region_names
 
 SITE_DB = "nokwatch.db"
 MANIFEST = "release.json"
@@ -98,6 +99,8 @@ def _manifest(folder: Path, packages: list[WrittenPackage], meta: dict[str, Any]
             "region": p.region,
             "descriptor": str(p.path.relative_to(folder)),
             "zip": f"downloads/{p.name}-{meta['version']}.zip",
+            "xlsx": f"downloads/{p.name}-{meta['version']}.xlsx",
+            "fictional": p.region in fictional_regions(),
             "rows": p.rows,
         }
         for p in packages
@@ -148,6 +151,7 @@ def _check_and_build(packages: PackageSet, version: str, echo: Echo, jobs: Jobs)
     def zips() -> None:
         for package in packages.packages:
             zip_package(package, folder / "downloads" / f"{package.name}-{version}.zip")
+            write_workbook(package, folder / "downloads" / f"{package.name}-{version}.xlsx")
 
     results = jobs.results(zips)
     counts, built = results.pop(database)
@@ -156,7 +160,10 @@ def _check_and_build(packages: PackageSet, version: str, echo: Echo, jobs: Jobs)
     if errors:
         raise PublishError("the release does not validate:\n  " + "\n  ".join(errors[:40]))
     took = sum(seconds for _, seconds in results)
-    echo(f"  validated {len(packages.packages)} packages ({took:.1f} s in workers); zipped them")
+    echo(
+        f"  validated {len(packages.packages)} packages ({took:.1f} s in workers);"
+        " zipped them and wrote their XLSX workbooks"
+    )
     echo(
         f"  Datasette database: {sum(counts.values())} rows in {len(counts)} tables ({built:.1f} s)"
     )

@@ -1,4 +1,6 @@
-"""nokwatch's Datasette plugin: the release's files (packages, zips, feeds, charts), its manifest.
+"""nokwatch's Datasette plugin: the release's files (packages, zips, feeds, charts, evidence), its
+manifest, a page per institution (``/institution/<id>``), search (``/search?q=``), and links from
+every cell that names an institution to its page.
 
 Loaded with ``--plugins-dir``. The release folder is the folder of the served ``nokwatch`` database.
 """
@@ -7,10 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiFileDownload, Response
+from markupsafe import Markup, escape
+
+from publisher.site import pages
 
 DATABASE = "nokwatch"
 PUBLIC = (
@@ -95,10 +102,17 @@ def prepare_connection(conn, database):
 
 @hookimpl
 def extra_template_vars(datasette, template):
-    extra = {"nokwatch": manifest(datasette)}
-    if template.startswith("pages/"):  # custom pages get no metadata: the footer needs its licence
-        extra["metadata"] = datasette.metadata()
-    return extra
+    extra = {"nokwatch": manifest(datasette), "fictional_label": pages.FICTIONAL_LABEL}
+    if template.startswith("pages/") or template in ("institution.html", "search.html"):
+        extra["metadata"] = datasette.metadata()  # custom pages get none: the footer needs it
+    if template != "index.html" or DATABASE not in datasette.databases:
+        return extra
+
+    async def with_headline() -> dict:
+        database = datasette.get_database(DATABASE)
+        return {**extra, "headline": await database.execute_fn(_read(pages.headline))}
+
+    return with_headline
 
 
 def public_file(folder: Path, path: str) -> Path | None:
@@ -125,6 +139,67 @@ async def release_file(datasette, request):
     return AsgiFileDownload(target, filename=name, content_type=kind)
 
 
+def _read(function, *args):
+    def run(conn: sqlite3.Connection):
+        conn.row_factory = sqlite3.Row
+        return function(conn, *args)
+
+    return run
+
+
+async def institution(datasette, request):
+    database = datasette.get_database(DATABASE)
+    page = await database.execute_fn(_read(pages.institution_page, request.url_vars["id"]))
+    if page is None:
+        return Response.html(
+            await datasette.render_template(
+                "institution.html", {"page": None, "id": request.url_vars["id"]}, request=request
+            ),
+            status=404,
+        )
+    html = await datasette.render_template("institution.html", {"page": page}, request=request)
+    return Response.html(html)
+
+
+async def search(datasette, request):
+    text = request.args.get("q", "").strip()
+    database = datasette.get_database(DATABASE)
+    found = await database.execute_fn(_read(pages.search, text)) if text else None
+    context = {"q": text, "found": found, "fictional_label": pages.FICTIONAL_LABEL}
+    return Response.html(await datasette.render_template("search.html", context, request=request))
+
+
+def institution_url(datasette, institution_id: str) -> str:
+    """The page of one institution."""
+    return datasette.urls.path(f"/institution/{quote(str(institution_id), safe='')}")
+
+
+# Columns that name an institution, in tables and canned queries (``id`` in the institutions
+# table and in the queries that list institutions).
+INSTITUTION_COLUMNS = ("institution_id",)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if database != DATABASE or value in (None, ""):
+        return None
+    if column == "evidence" and isinstance(value, str) and value.startswith("/-/release/"):
+        href = datasette.urls.path(value)
+        return Markup(f'<a class="nokwatch-evidence" href="{escape(href)}">копия</a>')
+    listed = table is None and {"name", "region"} <= set(row.keys())  # a query of institutions
+    names_one = column in INSTITUTION_COLUMNS or (
+        column == "id" and (table == "institutions" or listed)
+    )
+    if names_one and isinstance(value, str):
+        href = institution_url(datasette, value)
+        return Markup(f'<a class="nokwatch-institution" href="{escape(href)}">{escape(value)}</a>')
+    return None
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/release/(?P<path>.+)$", release_file)]
+    return [
+        (r"^/-/release/(?P<path>.+)$", release_file),
+        (r"^/institution/(?P<id>[^/]+)$", institution),
+        (r"^/search$", search),
+    ]
