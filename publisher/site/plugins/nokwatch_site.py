@@ -18,6 +18,7 @@ from datasette.utils.asgi import AsgiFileDownload, Response
 from markupsafe import Markup, escape
 
 from publisher.site import pages
+from publisher.vocab import fictional_regions
 
 DATABASE = "nokwatch"
 PUBLIC = (
@@ -102,7 +103,11 @@ def prepare_connection(conn, database):
 
 @hookimpl
 def extra_template_vars(datasette, template):
-    extra = {"nokwatch": manifest(datasette), "fictional_label": pages.FICTIONAL_LABEL}
+    extra = {
+        "nokwatch": manifest(datasette),
+        "fictional_label": pages.FICTIONAL_LABEL,
+        "nokwatch_fictional": sorted(fictional_regions()),
+    }
     if template.startswith("pages/") or template in ("institution.html", "search.html"):
         extra["metadata"] = datasette.metadata()  # custom pages get none: the footer needs it
     if template != "index.html" or DATABASE not in datasette.databases:
@@ -186,14 +191,22 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "evidence" and isinstance(value, str) and value.startswith("/-/release/"):
         href = datasette.urls.path(value)
         return Markup(f'<a class="nokwatch-evidence" href="{escape(href)}">копия</a>')
+    if table == "institutions" and column == "name":  # the id is the row link: the name the page
+        href = institution_url(datasette, row["id"])
+        return Markup(f'<a class="nokwatch-institution" href="{escape(href)}">{escape(value)}</a>')
     listed = table is None and {"name", "region"} <= set(row.keys())  # a query of institutions
     names_one = column in INSTITUTION_COLUMNS or (
         column == "id" and (table == "institutions" or listed)
     )
-    if names_one and isinstance(value, str):
-        href = institution_url(datasette, value)
-        return Markup(f'<a class="nokwatch-institution" href="{escape(href)}">{escape(value)}</a>')
-    return None
+    if not names_one:
+        return None
+    if isinstance(value, dict):  # a foreign key Datasette expanded to the institution's name
+        key, shown = value.get("value"), value.get("label") or value.get("value")
+        text = f"{escape(shown)}&nbsp;<em>{escape(key)}</em>" if shown != key else escape(key)
+    else:
+        key, text = value, escape(value)
+    href = institution_url(datasette, str(key))
+    return Markup(f'<a class="nokwatch-institution" href="{escape(href)}">{text}</a>')
 
 
 @hookimpl
