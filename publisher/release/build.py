@@ -18,10 +18,16 @@ from publisher.release.changelog import changelog
 from publisher.release.changes import diff, load_state
 from publisher.release.chart import write_charts
 from publisher.release.evidence import WITH_EVIDENCE, Carried, carry
-from publisher.release.feed import write_feeds
+from publisher.release.feed import current_violations, write_feeds
 from publisher.release.packages import PackageSet, WrittenPackage, descriptor, zip_package
 from publisher.release.registry_changes import registry_changelog
-from publisher.release.resources import methodology, region_of, resource_rows, write_order
+from publisher.release.resources import (
+    compliance_rows,
+    methodology,
+    region_of,
+    resource_rows,
+    write_order,
+)
 from publisher.release.validation import (
     Jobs,
     described_as_validated,
@@ -110,7 +116,12 @@ def _manifest(folder: Path, packages: list[WrittenPackage], meta: dict[str, Any]
 
 
 def _site(
-    folder: Path, packages: PackageSet, changes: list[dict], meta: dict, counts: dict
+    store: Store,
+    folder: Path,
+    packages: PackageSet,
+    changes: list[dict],
+    meta: dict,
+    counts: dict,
 ) -> None:
     names = region_names()
     metadata = datasette_metadata(SITE_DB.removesuffix(".db"), list(counts))
@@ -119,6 +130,14 @@ def _site(
     )
     previous = releases.latest(meta["data_dir"])
     regions = {code: names.get(code, code) for code in packages.regional}
+    if previous is None:  # nothing to compare with: the feeds list what this release publishes
+        known = {
+            r[0]: (r[1], r[2])
+            for r in store.db.execute("SELECT id, name, region FROM institutions")
+        }
+        changes = current_violations(
+            compliance_rows(store), store.findings(), known, meta["version"]
+        )
     write_feeds(
         folder / "feeds",
         regions,
@@ -189,13 +208,15 @@ def _finish_release(
     written = packages.finish(extra)
     echo(f"  wrote {len(written)} descriptors")
     counts = _check_and_build(packages, version, echo, jobs)
+    days = "SELECT COUNT(DISTINCT substr(checked_at, 1, 10)) FROM observations"
     meta = {
         "version": version,
         "created": created,
         "bump": bump,
         "previous": previous["version"] if previous else None,
+        "crawl_days": store.db.execute(days).fetchone()[0],
     }
-    _site(folder, packages, changes, {**meta, "data_dir": data_dir}, counts)
+    _site(store, folder, packages, changes, {**meta, "data_dir": data_dir}, counts)
     _manifest(folder, written, meta)
     before = previous_rows(data_dir)
     text = changelog(

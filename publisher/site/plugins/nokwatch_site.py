@@ -74,6 +74,7 @@ def manifest(datasette) -> dict:
     data["charts"].sort(key=lambda code: code != "RU")
     data["feeds"] = sorted(p.stem for p in (folder / "feeds").glob("*.atom"))
     data["feeds"].sort(key=lambda code: code != "RU")
+    data.setdefault("crawl_days", 0)
     return data
 
 
