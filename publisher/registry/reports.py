@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from publisher.dates import parse_date
 from publisher.errors import InputError
-from publisher.registry.table import RejectedRow, parse_institution, read_csv_rows
+from publisher.registry.table import RejectedRow, parse_institution, read_csv_rows, sniff_csv
 from publisher.store import Store, UpsertReport
 
 # Report column → reported event (the four dates of the Tomsk appendix).
@@ -38,6 +38,7 @@ class ReportImport:
     events: UpsertReport = field(default_factory=UpsertReport)
     errors: list[RejectedRow] = field(default_factory=list)
     warnings: list[RejectedRow] = field(default_factory=list)
+    format: str = ""  # how the file was read: «XLSX» or «CSV, cp1251, разделитель «;»»
 
 
 def _cell(value: object) -> str:
@@ -57,7 +58,11 @@ def read_xlsx_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int,
         header = [_cell(v).replace("\u00a0", " ").strip() for v in next(rows, ())]
         missing = [column for column in required if column not in header]
         if missing:
-            raise InputError(f"{path}:1: missing columns: {', '.join(missing)}")
+            seen = " | ".join(h for h in header if h)[:300] or "(пусто)"
+            raise InputError(
+                f"{path}:1: missing columns: {', '.join(missing)}; прочитан заголовок (header"
+                f" seen): {seen} — XLSX, первый лист"
+            )
         for number, values in enumerate(rows, start=2):
             if any(v not in (None, "") for v in values):
                 yield number, {h: _cell(v) for h, v in zip(header, values, strict=False)}
@@ -65,8 +70,13 @@ def read_xlsx_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int,
         book.close()
 
 
+def file_format(path: Path) -> str:
+    """How a report table is read: «XLSX», or the CSV's encoding and delimiter."""
+    return "XLSX" if path.suffix.lower() == ".xlsx" else str(sniff_csv(path))
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a CSV or XLSX report table, by file extension."""
+    """Rows of a CSV (any usual encoding and delimiter) or XLSX report table, by extension."""
     if path.suffix.lower() == ".xlsx":
         return read_xlsx_rows(path, REQUIRED_COLUMNS)
     return read_csv_rows(path, REQUIRED_COLUMNS)
@@ -92,7 +102,7 @@ def import_report(store: Store, path: Path, source: str | None = None) -> Report
     """Import a report table; ``source`` (default: the file's stem) names it in reported_events."""
     path = Path(path)
     source = source or path.stem
-    report = ReportImport()
+    report = ReportImport(format=file_format(path))
     institutions: dict[str, dict] = {}
     events: list[dict] = []
     for line, row in read_rows(path):

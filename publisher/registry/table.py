@@ -1,6 +1,8 @@
-"""The registry of institutions, imported from regional CSV tables.
+"""The registry of institutions, imported from regional tables: CSV or XLSX.
 
-A bad row is reported with its file, line and reason; the good rows are imported; importing the same
+A CSV may come as Russian offices write it: UTF-8 with or without BOM, or cp1251; separated by
+``;`` or ``,`` (or tabs). The encoding and delimiter are detected and said in the report. A bad
+row is reported with its file, line and reason; the good rows are imported; importing the same
 file twice changes nothing.
 """
 
@@ -47,6 +49,7 @@ class ImportReport:
     rows: int = 0
     stored: UpsertReport = field(default_factory=UpsertReport)
     errors: list[RejectedRow] = field(default_factory=list)
+    format: str = ""  # how the file was read: «CSV, cp1251, разделитель «;»» or «XLSX»
 
 
 def _clean(value: str | None) -> str:
@@ -93,21 +96,68 @@ def parse_institution(row: dict[str, str], source: str) -> dict:
     }
 
 
-def read_csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of a UTF-8 CSV with a header; InputError if columns are missing."""
+ENCODINGS = ("utf-8-sig", "cp1251")  # utf-8-sig reads UTF-8 with and without a BOM
+DELIMITERS = ";,\t"
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is written: its encoding and delimiter."""
+
+    encoding: str
+    delimiter: str
+
+    def __str__(self) -> str:
+        encoding = "UTF-8" if self.encoding == "utf-8-sig" else self.encoding
+        shown = "табуляция" if self.delimiter == "\t" else f"«{self.delimiter}»"
+        return f"CSV, {encoding}, разделитель {shown}"
+
+
+def _decode(path: Path) -> tuple[str, str]:
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    for encoding in ENCODINGS:
+        try:
+            return encoding, raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{path}: не текст в UTF-8 или cp1251 (not UTF-8 or cp1251 text)")
+
+
+def sniff_csv(path: Path) -> CsvDialect:
+    """The encoding (UTF-8 with or without BOM, else cp1251) and delimiter of a CSV file: the
+    delimiter is the one of ``;``, ``,`` and tab that splits the header line most."""
+    encoding, text = _decode(Path(path))
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    delimiter = max(DELIMITERS, key=header.count) if header else ","
+    return CsvDialect(encoding, delimiter if header.count(delimiter) else ",")
+
+
+def read_csv_rows(
+    path: Path, required: tuple[str, ...], dialect: CsvDialect | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of a CSV with a header; InputError if columns are missing, naming
+    the header that was seen."""
+    dialect = dialect or sniff_csv(path)
+    try:
+        handle = path.open(encoding=dialect.encoding, newline="")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     with handle:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(handle, delimiter=dialect.delimiter)
         try:
             header = [_clean(name) for name in reader.fieldnames or []]
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"{path}:1: unreadable header ({exc})") from exc
         missing = [column for column in required if column not in header]
         if missing:
-            raise InputError(f"{path}:1: missing columns: {', '.join(missing)}")
+            raise InputError(
+                f"{path}:1: missing columns: {', '.join(missing)}; прочитан заголовок (header"
+                f" seen): {' | '.join(header)[:300] or '(пусто)'} — {dialect}"
+            )
         reader.fieldnames = header
         try:
             for row in reader:
@@ -138,6 +188,16 @@ def import_rows(
 
 
 def import_registry(store: Store, path: Path) -> ImportReport:
-    """Import a registry CSV file into the store."""
+    """Import a registry file (CSV in any of the usual encodings and delimiters, or XLSX)."""
     path = Path(path)
-    return import_rows(store, read_csv_rows(path, REQUIRED_COLUMNS), path.name)
+    if path.suffix.lower() == ".xlsx":
+        # the XLSX reader (and its limits) lives with the report import, which imports this module
+        from publisher.registry.reports import read_xlsx_rows
+
+        report = import_rows(store, read_xlsx_rows(path, REQUIRED_COLUMNS), path.name)
+        report.format = "XLSX"
+        return report
+    dialect = sniff_csv(path)
+    report = import_rows(store, read_csv_rows(path, REQUIRED_COLUMNS, dialect), path.name)
+    report.format = str(dialect)
+    return report
