@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,6 +19,10 @@ import pygal
 from pygal.style import Style
 
 from publisher.vocab import fictional_regions
+
+# pygal puts a legacy import hook (for its map plugins, unused here) on sys.meta_path, which makes
+# every later failed import warn (an ImportWarning); take it off again.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 NATIONAL = "RU"
 SERIES = {  # item → (colour, Russian label)
