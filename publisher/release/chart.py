@@ -85,6 +85,7 @@ def svg(title: str, series: Series) -> str:
         no_data_text=NO_CHECKS,
         no_data_font_size=28,
         js=[],  # static SVG: no script from the network
+        explicit_size=True,  # width and height on the <svg>, so an <img> of it has its size
         value_formatter=lambda value: f"{value:.0f} %",
         y_title="Доля проверенных сайтов, %" if days else "",
     )

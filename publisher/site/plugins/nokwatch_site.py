@@ -49,7 +49,7 @@ EVIDENCE_HEADERS = {
     "x-content-type-options": "nosniff",
 }
 EVIDENCE_TYPES = {
-    ".html": "text/html",  # the page's own <meta charset> says its encoding
+    ".html": "text/html",  # with the page's charset (html_charset)
     ".htm": "text/html",
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
@@ -128,6 +128,19 @@ def public_file(folder: Path, path: str) -> Path | None:
     return target if inside and target.is_file() else None
 
 
+def html_charset(path: Path) -> str:
+    """The charset parameter for a stored page: none when the page names its own, else UTF-8 if
+    it decodes as UTF-8, else windows-1251 (the other encoding Russian sites use)."""
+    body = path.read_bytes()
+    if b"charset" in body[:4096].lower():
+        return ""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "; charset=windows-1251"
+    return "; charset=utf-8"
+
+
 async def release_file(datasette, request):
     folder = release_folder(datasette)
     target = public_file(folder, request.url_vars["path"]) if folder else None
@@ -136,6 +149,8 @@ async def release_file(datasette, request):
     kind = TYPES.get(target.suffix, "application/octet-stream")
     if target.relative_to(folder).parts[0] == "evidence":
         kind = EVIDENCE_TYPES.get(target.suffix, "application/octet-stream")
+        if kind == "text/html":
+            kind += html_charset(target)
         return AsgiFileDownload(target, content_type=kind, headers=EVIDENCE_HEADERS)
     if target.suffix == ".atom":
         base = datasette.absolute_url(request, datasette.urls.path("/"))
