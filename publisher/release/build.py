@@ -28,6 +28,7 @@ from publisher.release.resources import (
     resource_rows,
     write_order,
 )
+from publisher.release.streaks import UNREACHABLE_AFTER
 from publisher.release.validation import (
     Jobs,
     described_as_validated,
@@ -45,6 +46,10 @@ from publisher.store import Store
 from publisher.vocab import fictional_regions, region_names
 
 SITE_DB = "nokwatch.db"
+NOTES = {  # what a count in the publish summary means, where the name alone does not say
+    "unreachable_sites": f" (sites unreachable in each of the last {UNREACHABLE_AFTER} crawls:"
+    f" сайты, недоступные {UNREACHABLE_AFTER} обхода подряд)",
+}
 MANIFEST = "release.json"
 Echo = Callable[[str], None]
 
@@ -82,7 +87,7 @@ def _write_data(
             rows = carried.published(rows)
         count = packages.write_resource(name, rows)
         jobs.add(resource_job(packages, name), count)
-        echo(f"  {name}: {count} rows")
+        echo(f"  {name}: {count} rows{NOTES.get(name, '')}")
     files, size = carry(Path(data_dir or store.path.parent), folder, carried.paths)
     echo(f"  evidence: {files} stored copies linked ({size / 1024:.0f} KiB, hard links)")
     return packages
