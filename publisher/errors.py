@@ -3,7 +3,7 @@
 NokwatchError                 base: the CLI prints its message and exits 1
 ├── InputError                a file, row or option a user gave is wrong (names the place)
 │   ├── ProfileError          a regulation profile file is malformed
-│   └── UnknownTarget         an institution id or region code the registry does not hold
+│   └── UnknownTarget         an institution or region named on the command line is not known
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
 ├── CalendarError             the production calendar cannot answer
@@ -39,11 +39,14 @@ class ProfileError(InputError):
 
 
 class UnknownTarget(InputError):
-    """An institution id or region code asked for that the registry does not hold."""
+    """An institution id or region code that the registry does not hold (the CLI exits 2)."""
 
-    def __init__(self, kind: str, names: list[str]) -> None:
-        super().__init__(f"нет в реестре (not in the registry): {kind} {', '.join(names)}")
-        self.kind, self.names = kind, names
+    def __init__(self, kind: str, names: list[str] | None = None) -> None:
+        if names is None:  # a ready message
+            super().__init__(kind)
+        else:
+            super().__init__(f"нет в реестре (not in the registry): {kind} {', '.join(names)}")
+        self.kind, self.names = kind, list(names or [])
 
 
 class StoreError(NokwatchError):

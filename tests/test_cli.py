@@ -132,6 +132,10 @@ def test_a_new_data_directory_publishes_the_tomsk_report_with_its_verdicts(tmp_p
         rows = [row for row in csv.DictReader(handle) if row["profile"] == "tomsk-2013"]
     assert len(rows) == 23 * 3
     assert {r["status"] for r in rows} >= {"on_time", "late", "invalid_data"}
+    site = sqlite3.connect(tmp_path / "d" / "releases" / "latest" / "nokwatch.db")
+    regions = dict(site.execute("SELECT region, COUNT(*) FROM institutions GROUP BY region"))
+    assert regions == {"RU-TOM": 23}  # real data only: no invented institution in a new directory
+    assert not (tmp_path / "d" / "releases" / "latest" / "regions" / "RU-DEMO").exists()
 
 
 def _free_port() -> int:
