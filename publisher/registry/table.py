@@ -17,6 +17,7 @@ from pathlib import Path
 from publisher.dates import parse_optional_date
 from publisher.errors import InputError
 from publisher.registry.addresses import normalise_website
+from publisher.registry.xlsx import read_xlsx_rows
 from publisher.store import Store, UpsertReport
 from publisher.vocab import region_code, sphere_code
 
@@ -191,9 +192,6 @@ def import_registry(store: Store, path: Path) -> ImportReport:
     """Import a registry file (CSV in any of the usual encodings and delimiters, or XLSX)."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        # the XLSX reader (and its limits) lives with the report import, which imports this module
-        from publisher.registry.reports import read_xlsx_rows
-
         report = import_rows(store, read_xlsx_rows(path, REQUIRED_COLUMNS), path.name)
         report.format = "XLSX"
         return report
