@@ -145,3 +145,8 @@ def test_cells_naming_an_institution_link_to_its_page(site: str) -> None:
     assert 'class="nokwatch-institution" href="/institution/demo-' in page
     assert "вымышленные данные (демо)" in page
     assert "<summary>Описание столбцов" in page  # folded away
+
+
+def test_an_institutions_row_points_to_its_page(site: str) -> None:
+    page = fetch(site + "/nokwatch/institutions/tom-2014-01")[2].decode()
+    assert 'href="/institution/tom-2014-01"' in page and "Ссылки из других таблиц" in page
