@@ -150,3 +150,18 @@ def test_cells_naming_an_institution_link_to_its_page(site: str) -> None:
 def test_an_institutions_row_points_to_its_page(site: str) -> None:
     page = fetch(site + "/nokwatch/institutions/tom-2014-01")[2].decode()
     assert 'href="/institution/tom-2014-01"' in page and "Ссылки из других таблиц" in page
+
+
+def test_a_resource_too_big_for_a_sheet_says_where_its_rows_are(
+    release: Path, tmp_path, monkeypatch
+):
+    from publisher.release import workbook
+    from publisher.release.packages import WrittenPackage
+
+    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 10)
+    rows = {"institutions": 23, "compliance": 69}
+    package = WrittenPackage(release / "datapackage.json", "nokwatch", "t", rows=rows)
+    book = load_workbook(workbook.write_workbook(package, tmp_path / "x.xlsx"), read_only=True)
+    sheet = list(book["institutions"].iter_rows(values_only=True))
+    assert len(sheet) == 2 and "data/institutions.csv" in sheet[1][0]
+    book.close()

@@ -3,7 +3,10 @@
 A sheet per resource with Russian column headers, a Russian label beside every coded value
 («status» → «Статус», «overdue» → «просрочено»), and the sheet «Описание полей»: the data
 dictionary (resource, field, title, description, type, allowed values). Read from the package's
-own CSV files, so the workbook holds exactly the published rows.
+own CSV files, so the workbook holds exactly the published rows. A resource of more than
+``MAX_SHEET_ROWS`` rows (the national crawl history) gets a sheet that says where its rows are
+(the CSV in the ZIP): writing a million rows to XLSX takes about 100 s a package, and no one reads
+them in Excel.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from publisher.release.packages import WrittenPackage
 
 DICTIONARY = "Описание полей"
 LABEL_SUFFIX = " (расшифровка)"
-MAX_ROWS = 1_048_575  # Excel's limit, less the header
+MAX_SHEET_ROWS = 100_000  # about 10 s of writing; Excel's own limit is 1,048,575
 TYPES_RU = {
     "string": "текст",
     "integer": "целое число",
@@ -72,6 +75,14 @@ def _dictionary_rows(names: list[str]) -> list[list[str]]:
     return rows
 
 
+def too_many(name: str, rows: int) -> str:
+    """The note a sheet holds instead of more than ``MAX_SHEET_ROWS`` rows."""
+    return (
+        f"{rows} строк — больше {MAX_SHEET_ROWS} для листа Excel: все строки в data/{name}.csv"
+        " (ZIP пакета)"
+    )
+
+
 def write_workbook(package: WrittenPackage, target: Path) -> Path:
     """Write the package's workbook to ``target``."""
     book = Workbook(write_only=True)
@@ -80,12 +91,13 @@ def write_workbook(package: WrittenPackage, target: Path) -> Path:
         fields = datapackages.table_schema(name)["fields"]
         sheet = book.create_sheet(name[:31])
         sheet.append(_header(fields))
+        if package.rows[name] > MAX_SHEET_ROWS:
+            sheet.append([too_many(name, package.rows[name])])
+            continue
         with (package.folder / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader)
-            for number, values in enumerate(reader):
-                if number >= MAX_ROWS:
-                    break
+            for values in reader:
                 sheet.append(_cells(fields, values))
     dictionary = book.create_sheet(DICTIONARY)
     for row in _dictionary_rows(names):
