@@ -165,3 +165,24 @@ def test_a_resource_too_big_for_a_sheet_says_where_its_rows_are(
     sheet = list(book["institutions"].iter_rows(values_only=True))
     assert len(sheet) == 2 and "data/institutions.csv" in sheet[1][0]
     book.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "charset"),
+    [
+        ("<html><body>Школа</body></html>".encode(), "; charset=utf-8"),
+        ("<html><body>Школа</body></html>".encode("cp1251"), "; charset=windows-1251"),
+        ('<meta charset="windows-1251"><p>Школа'.encode("cp1251"), ""),  # the page says it
+    ],
+)
+def test_a_stored_page_is_served_with_its_charset(tmp_path: Path, body: bytes, charset: str):
+    import importlib.util
+
+    from publisher.site import PLUGINS
+
+    spec = importlib.util.spec_from_file_location("nokwatch_site", PLUGINS / "nokwatch_site.py")
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    page = tmp_path / "page.html"
+    page.write_bytes(body)
+    assert plugin.html_charset(page) == charset

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher.layout import Layout
+
 EVIDENCE_URL = "/-/release/"
 WITH_EVIDENCE = ("findings", "observations")
 
@@ -44,10 +46,11 @@ def carry(data_dir: Path, release: Path, paths: Iterable[str]) -> tuple[int, int
     """Link (or copy) the named copies from the data directory into the release; (files, bytes)
     present. A copy missing from the store is left out: its URL will answer 404."""
     files = size = 0
+    store = Layout(Path(data_dir)).evidence
     for path in sorted(paths):
         source, target = Path(data_dir) / path, Path(release) / path
-        if not source.is_file() or target.parts[-3] != "evidence":
-            continue
+        if not source.resolve().is_relative_to(store.resolve()) or not source.is_file():
+            continue  # only the store's own copies are carried
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(source, target)
