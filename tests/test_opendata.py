@@ -186,3 +186,21 @@ def test_a_stored_page_is_served_with_its_charset(tmp_path: Path, body: bytes, c
     page = tmp_path / "page.html"
     page.write_bytes(body)
     assert plugin.html_charset(page) == charset
+
+
+def test_a_release_keeps_its_evidence_when_the_store_lets_go(tmp_path: Path) -> None:
+    from publisher.layout import Layout
+    from publisher.release.evidence import carry
+
+    data_dir, release = tmp_path / "data", tmp_path / "release"
+    stored = Layout(data_dir).evidence_file("ab" * 32, "html")
+    (data_dir / stored).parent.mkdir(parents=True)
+    (data_dir / stored).write_bytes(b"<p>plan</p>")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not evidence")
+    files, size = carry(data_dir, release, [str(stored), "../secret.txt", "evidence/cd/gone.html"])
+    assert (files, size) == (1, 11)
+    assert (release / stored).stat().st_ino == (data_dir / stored).stat().st_ino  # a hard link
+    (data_dir / stored).unlink()
+    assert (release / stored).read_bytes() == b"<p>plan</p>"
+    assert not (release / "secret.txt").exists()
