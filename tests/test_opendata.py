@@ -204,3 +204,9 @@ def test_a_release_keeps_its_evidence_when_the_store_lets_go(tmp_path: Path) -> 
     (data_dir / stored).unlink()
     assert (release / stored).read_bytes() == b"<p>plan</p>"
     assert not (release / "secret.txt").exists()
+
+
+def test_tables_speak_russian_headers_and_labels(site: str) -> None:
+    page = fetch(site + "/nokwatch/findings?region=RU-DEMO")[2].decode()
+    assert 'title="status">Результат' in page
+    assert '<span class="nokwatch-code" title="not_found">не найдено</span>' in page

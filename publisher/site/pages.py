@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import datapackages
 from publisher import labels
+from publisher.site.database import joined_columns
 
 FICTIONAL_LABEL = "вымышленные данные (демо)"
 UNCHECKED = ("site_unreachable", "blocked_by_robots")
@@ -22,6 +24,16 @@ ITEM_BASIS = {
 ITEM_RU = {k: v[0].upper() + v[1:] for k, v in labels.ITEM.items()}
 STATUS_RU = labels.STATUS
 SPHERE_RU = labels.SPHERE
+
+
+def column_titles(table: str | None) -> dict[str, str]:
+    """A published table's columns by their Russian titles (the registry's for joined columns)."""
+    if table not in datapackages.resource_names():
+        return {}
+    registry = {f["name"]: f["title"] for f in datapackages.table_schema("institutions")["fields"]}
+    titles = {f["name"]: f["title"] for f in datapackages.table_schema(table)["fields"]}
+    titles.update({column: registry[column] for column in joined_columns(table)})
+    return titles
 
 
 def ru_date(value: str | None) -> str:

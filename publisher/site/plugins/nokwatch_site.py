@@ -17,6 +17,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import AsgiFileDownload, Response
 from markupsafe import Markup, escape
 
+from publisher import labels
 from publisher.site import pages
 from publisher.vocab import fictional_regions
 
@@ -103,8 +104,9 @@ def prepare_connection(conn, database):
 
 
 @hookimpl
-def extra_template_vars(datasette, template):
+def extra_template_vars(datasette, template, table):
     extra = {
+        "column_titles": pages.column_titles(table),
         "nokwatch": manifest(datasette),
         "fictional_label": pages.FICTIONAL_LABEL,
         "nokwatch_fictional": sorted(fictional_regions()),
@@ -198,6 +200,7 @@ def institution_url(datasette, institution_id: str) -> str:
 # Columns that name an institution, in tables and canned queries (``id`` in the institutions
 # table and in the queries that list institutions).
 INSTITUTION_COLUMNS = ("institution_id",)
+CODED = ("status", "item", "sphere", "kind", "new_value", "old_value")  # shown by their labels
 
 
 @hookimpl
@@ -207,6 +210,10 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "evidence" and isinstance(value, str) and value.startswith("/-/release/"):
         href = datasette.urls.path(value)
         return Markup(f'<a class="nokwatch-evidence" href="{escape(href)}">копия</a>')
+    if column in CODED and isinstance(value, str) and labels.label(value) != value:
+        return Markup(
+            f'<span class="nokwatch-code" title="{escape(value)}">{escape(labels.label(value))}</span>'
+        )
     if table == "institutions" and column == "name":  # the id is the row link: the name the page
         href = institution_url(datasette, row["id"])
         return Markup(f'<a class="nokwatch-institution" href="{escape(href)}">{escape(value)}</a>')
