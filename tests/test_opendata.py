@@ -109,6 +109,13 @@ def test_each_package_has_its_workbook_with_a_dictionary(release: Path) -> None:
 def test_fictional_region_stays_out_of_national_figures(release: Path) -> None:
     national = {r["region"] for r in _rows(release / "data" / "institutions.csv")}
     assert national == {"RU-TOM"}
+    kpi = _rows(release / "data" / "kpi.csv")
+    # only the demo's sites could be checked: no national share may be computed from them
+    assert not [r for r in kpi if r["indicator"] == "survey_form_live_share"]
+    demo_kpi = _rows(release / "regions" / "RU-DEMO" / "data" / "kpi.csv")
+    assert {r["region"] for r in demo_kpi if r["indicator"] == "survey_form_live_share"} == {
+        "RU-DEMO"
+    }
     assert len(_rows(release / "regions" / "RU-DEMO" / "data" / "institutions.csv")) == 37
     feed = ET.parse(release / "feeds" / "RU.atom").getroot()
     titles = [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")]
