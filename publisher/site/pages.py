@@ -48,6 +48,40 @@ def _dicts(cursor: Any) -> list[dict]:
     return [dict(row) for row in cursor]
 
 
+_VERDICTS = (
+    "SELECT c.*, o.description, o.period_text FROM compliance c LEFT JOIN obligations o"
+    " USING (institution_id, profile, obligation, period) WHERE c.institution_id = ?"
+    " ORDER BY c.due_date, c.obligation"
+)
+_COVERAGE = (
+    "SELECT COUNT(DISTINCT run_id) AS runs, COUNT(*) AS checks,"
+    f" SUM(status NOT IN ({', '.join(repr(s) for s in UNCHECKED)})) AS looked,"
+    " MIN(checked_at) AS first, MAX(checked_at) AS last"
+    " FROM observations WHERE institution_id = ?"
+)
+
+
+def _verdicts(db: Any, institution_id: str) -> list[dict]:
+    verdicts = _dicts(db.execute(_VERDICTS, [institution_id]))
+    for verdict in verdicts:
+        verdict["status_ru"] = STATUS_RU.get(verdict["status"], verdict["status"])
+        for key in ("due_date", "done_date", "trigger_date"):
+            verdict[key + "_ru"] = ru_date(verdict[key])
+    return verdicts
+
+
+def _findings(db: Any, institution_id: str) -> list[dict]:
+    query = "SELECT * FROM findings WHERE institution_id = ? ORDER BY item"
+    findings = _dicts(db.execute(query, [institution_id]))
+    for finding in findings:
+        finding["item_ru"] = ITEM_RU.get(finding["item"], finding["item"])
+        finding["status_ru"] = STATUS_RU.get(finding["status"], finding["status"])
+        finding["basis"] = ITEM_BASIS.get(finding["item"], "")
+        for key in ("first_seen_at", "last_absent_at", "checked_at"):
+            finding[key + "_ru"] = ru_date(finding[key])
+    return findings
+
+
 def institution_page(db: Any, institution_id: str) -> dict | None:
     """Everything the page of one institution shows, or None if there is no such institution."""
     rows = _dicts(
@@ -59,45 +93,13 @@ def institution_page(db: Any, institution_id: str) -> dict | None:
     )
     if not rows:
         return None
-    verdicts = _dicts(
-        db.execute(
-            "SELECT c.*, o.description, o.period_text FROM compliance c LEFT JOIN obligations o"
-            " USING (institution_id, profile, obligation, period) WHERE c.institution_id = ?"
-            " ORDER BY c.due_date, c.obligation",
-            [institution_id],
-        )
-    )
-    findings = _dicts(
-        db.execute(
-            "SELECT * FROM findings WHERE institution_id = ? ORDER BY item", [institution_id]
-        )
-    )
-    coverage = dict(
-        db.execute(
-            "SELECT COUNT(DISTINCT run_id) AS runs, COUNT(*) AS checks,"
-            f" SUM(status NOT IN ({', '.join(repr(s) for s in UNCHECKED)})) AS looked,"
-            " MIN(checked_at) AS first, MAX(checked_at) AS last"
-            " FROM observations WHERE institution_id = ?",
-            [institution_id],
-        ).fetchone()
-    )
-    for verdict in verdicts:
-        verdict["status_ru"] = STATUS_RU.get(verdict["status"], verdict["status"])
-        for key in ("due_date", "done_date", "trigger_date"):
-            verdict[key + "_ru"] = ru_date(verdict[key])
-    for finding in findings:
-        finding["item_ru"] = ITEM_RU.get(finding["item"], finding["item"])
-        finding["status_ru"] = STATUS_RU.get(finding["status"], finding["status"])
-        finding["basis"] = ITEM_BASIS.get(finding["item"], "")
-        for key in ("first_seen_at", "last_absent_at", "checked_at"):
-            finding[key + "_ru"] = ru_date(finding[key])
     institution = rows[0]
     institution["sphere_ru"] = SPHERE_RU.get(institution["sphere"], institution["sphere"])
     return {
         "institution": institution,
-        "verdicts": verdicts,
-        "findings": findings,
-        "coverage": coverage,
+        "verdicts": _verdicts(db, institution_id),
+        "findings": _findings(db, institution_id),
+        "coverage": dict(db.execute(_COVERAGE, [institution_id]).fetchone()),
         "fictional_label": FICTIONAL_LABEL if institution["fictional"] else "",
     }
 
