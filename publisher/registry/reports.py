@@ -13,7 +13,7 @@ from pathlib import Path
 
 from publisher.dates import parse_date
 from publisher.registry.table import RejectedRow, parse_institution, read_csv_rows, sniff_csv
-from publisher.registry.xlsx import read_xlsx_rows
+from publisher.registry.xlsx import Warn, read_xlsx_rows
 from publisher.store import Store, UpsertReport
 
 # Report column → reported event (the four dates of the Tomsk appendix).
@@ -43,10 +43,10 @@ def file_format(path: Path) -> str:
     return "XLSX" if path.suffix.lower() == ".xlsx" else str(sniff_csv(path))
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(path: Path, warn: Warn | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a CSV (any usual encoding and delimiter) or XLSX report table, by extension."""
     if path.suffix.lower() == ".xlsx":
-        return read_xlsx_rows(path, REQUIRED_COLUMNS)
+        return read_xlsx_rows(path, REQUIRED_COLUMNS, warn)
     return read_csv_rows(path, REQUIRED_COLUMNS)
 
 
@@ -73,7 +73,11 @@ def import_report(store: Store, path: Path, source: str | None = None) -> Report
     report = ReportImport(format=file_format(path))
     institutions: dict[str, dict] = {}
     events: list[dict] = []
-    for line, row in read_rows(path):
+
+    def warn(line: int, note: str) -> None:
+        report.warnings.append(RejectedRow(path.name, line, note))
+
+    for line, row in read_rows(path, warn):
         report.rows += 1
         try:
             record = parse_institution(row, source=path.name)

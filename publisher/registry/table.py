@@ -3,7 +3,8 @@
 A CSV may come as Russian offices write it: UTF-8 with or without BOM, or cp1251; separated by
 ``;`` or ``,`` (or tabs). The encoding and delimiter are detected and said in the report. A bad
 row is reported with its file, line and reason; the good rows are imported; importing the same
-file twice changes nothing.
+file twice changes nothing. A cell longer than `MAX_CELL` characters rejects its row only; a field
+over `MAX_FIELD` (the CSV reader's hard limit, against memory exhaustion) stops the file.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from publisher.vocab import region_code, sphere_code
 REQUIRED_COLUMNS = ("id", "name", "region", "sphere", "founder", "website")
 OPTIONAL_COLUMNS = ("kind", "bus_gov_id", "inn", "ogrn", "assessment_date")
 KINDS = ("institution", "authority")
+MAX_CELL = 131_072
+MAX_FIELD = 16 * 1024**2
 _PATTERNS = {
     "bus_gov_id": (re.compile(r"[0-9]+"), "только цифры (digits only)"),
     "inn": (re.compile(r"[0-9]{10}|[0-9]{12}"), "10 или 12 цифр (10 or 12 digits)"),
@@ -69,6 +72,11 @@ def _checked(row: dict[str, str], column: str) -> str | None:
 
 def parse_institution(row: dict[str, str], source: str) -> dict:
     """One CSV row as an institutions record; ValueError names the column and the reason."""
+    for column, value in row.items():
+        if isinstance(value, str) and len(value) > MAX_CELL:
+            raise ValueError(
+                f"столбец {column}: {len(value)} символов, больше {MAX_CELL} (cell too long)"
+            )
     for column in ("id", "name"):
         if not _clean(row.get(column)):
             raise ValueError(f"пустой столбец {column} (missing {column})")
@@ -99,7 +107,7 @@ def parse_institution(row: dict[str, str], source: str) -> dict:
 
 ENCODINGS = ("utf-8-sig", "cp1251")  # utf-8-sig reads UTF-8 with and without a BOM
 DELIMITERS = ";,\t"
-SNIFF_BYTES = 64 * 1024
+_CHUNK = 1024**2
 
 
 @dataclass(frozen=True)
@@ -115,25 +123,50 @@ class CsvDialect:
         return f"CSV, {encoding}, разделитель {shown}"
 
 
-def _decode(path: Path) -> tuple[str, str]:
+def _first_undecodable(path: Path) -> str:
+    """Where a file stops being UTF-8: ``line: what`` (the reader only knows its buffer's place)."""
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                byte = line[exc.start : exc.start + 1].hex()
+                return (
+                    f"{number}: не UTF-8 (not UTF-8 text: byte 0x{byte} at column {exc.start + 1})"
+                )
+    return "?: не UTF-8 (not UTF-8 text)"
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes (read in chunks: a big file is never held at once)."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
-    for encoding in ENCODINGS:
-        try:
-            return encoding, raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{path}: не текст в UTF-8 или cp1251 (not UTF-8 or cp1251 text)")
+        with path.open(encoding=encoding, newline="") as handle:
+            while handle.read(_CHUNK):
+                pass
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _header_line(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, newline="") as handle:
+        return handle.readline(_CHUNK).lstrip("\ufeff")
 
 
 def sniff_csv(path: Path) -> CsvDialect:
     """The encoding (UTF-8 with or without BOM, else cp1251) and delimiter of a CSV file: the
     delimiter is the one of ``;``, ``,`` and tab that splits the header line most."""
-    encoding, text = _decode(Path(path))
-    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    delimiter = max(DELIMITERS, key=header.count) if header else ","
+    path = Path(path)
+    try:
+        encoding = next((e for e in ENCODINGS if _decodes(path, e)), None)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    if encoding is None:
+        raise InputError(
+            f"{path}:{_first_undecodable(path)}; и не cp1251 (neither UTF-8 nor cp1251 text)"
+        )
+    header = _header_line(path, encoding)
+    delimiter = max(DELIMITERS, key=header.count)
     return CsvDialect(encoding, delimiter if header.count(delimiter) else ",")
 
 
@@ -147,24 +180,34 @@ def read_csv_rows(
         handle = path.open(encoding=dialect.encoding, newline="")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
-    with handle:
-        reader = csv.DictReader(handle, delimiter=dialect.delimiter)
-        try:
-            header = [_clean(name) for name in reader.fieldnames or []]
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(f"{path}:1: unreadable header ({exc})") from exc
-        missing = [column for column in required if column not in header]
-        if missing:
-            raise InputError(
-                f"{path}:1: missing columns: {', '.join(missing)}; прочитан заголовок (header"
-                f" seen): {' | '.join(header)[:300] or '(пусто)'} — {dialect}"
-            )
-        reader.fieldnames = header
-        try:
-            for row in reader:
-                yield reader.line_num, row
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(f"{path}:{reader.line_num + 1}: unreadable ({exc})") from exc
+    limit = csv.field_size_limit(MAX_FIELD)
+    try:
+        with handle:
+            yield from _csv_rows(handle, path, required, dialect)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}:{_first_undecodable(path)}") from exc
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _csv_rows(handle, path: Path, required: tuple[str, ...], dialect: CsvDialect):  # noqa: ANN001, ANN202
+    reader = csv.DictReader(handle, delimiter=dialect.delimiter)
+    try:
+        header = [_clean(name) for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise InputError(f"{path}:1: unreadable header ({exc})") from exc
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise InputError(
+            f"{path}:1: missing columns: {', '.join(missing)}; прочитан заголовок (header"
+            f" seen): {' | '.join(header)[:300] or '(пусто)'} — {dialect}"
+        )
+    reader.fieldnames = header
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num + 1}: unreadable ({exc})") from exc
 
 
 def import_rows(

@@ -19,6 +19,7 @@ import pygal
 from pygal.style import Style
 
 from publisher.vocab import fictional_regions
+from publisher.xmltext import xml_text
 
 # pygal puts a legacy import hook (for its map plugins, unused here) on sys.meta_path, which makes
 # every later failed import warn (an ImportWarning); take it off again.
@@ -70,7 +71,7 @@ def svg(title: str, series: Series) -> str:
     """One region's chart as an SVG document."""
     days = sorted({day for points in series.values() for day in points})
     chart = pygal.Line(
-        title=title,
+        title=xml_text(title, "chart title"),  # a name from a registry may carry control chars
         style=_style(),
         width=720,
         height=360,

@@ -48,6 +48,7 @@ def _dicts(cursor: Any) -> list[dict]:
     return [dict(row) for row in cursor]
 
 
+_ENGINE_DATES = ("declared_date", "done_not_before", "done_not_after")  # when the engine gives them
 _VERDICTS = (
     "SELECT c.*, o.description, o.period_text FROM compliance c LEFT JOIN obligations o"
     " USING (institution_id, profile, obligation, period) WHERE c.institution_id = ?"
@@ -65,8 +66,8 @@ def _verdicts(db: Any, institution_id: str) -> list[dict]:
     verdicts = _dicts(db.execute(_VERDICTS, [institution_id]))
     for verdict in verdicts:
         verdict["status_ru"] = STATUS_RU.get(verdict["status"], verdict["status"])
-        for key in ("due_date", "done_date", "trigger_date"):
-            verdict[key + "_ru"] = ru_date(verdict[key])
+        for key in ("due_date", "done_date", "trigger_date", *_ENGINE_DATES):
+            verdict[key + "_ru"] = ru_date(verdict.get(key))
     return verdicts
 
 
