@@ -86,8 +86,9 @@ def test_tomsk_with_no_checked_site_has_no_zero_score_anywhere(release: Path, db
 def test_every_overdue_verdict_says_its_days(release: Path) -> None:
     rows = _rows(release / "regions" / "RU-DEMO" / "data" / "compliance.csv")
     rows += _rows(release / "data" / "compliance.csv")
-    overdue = [r for r in rows if r["status"] == "overdue"]
-    assert overdue and all(int(r["days_late"]) > 0 for r in overdue)
+    overdue = [r for r in rows if r["status"] == "overdue" and r["due_date"]]
+    # exact days, or (a due date known only within an interval) the engine's bounds
+    assert overdue and all(int(r["days_late"] or r["days_late_min"]) > 0 for r in overdue)
     assert all(r["name"] and r["region"] for r in rows)
 
 

@@ -9,6 +9,7 @@ over `MAX_FIELD` (the CSV reader's hard limit, against memory exhaustion) stops 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterable, Iterator
@@ -105,7 +106,6 @@ def parse_institution(row: dict[str, str], source: str) -> dict:
     }
 
 
-ENCODINGS = ("utf-8-sig", "cp1251")  # utf-8-sig reads UTF-8 with and without a BOM
 DELIMITERS = ";,\t"
 _CHUNK = 1024**2
 
@@ -137,8 +137,26 @@ def _first_undecodable(path: Path) -> str:
     return "?: не UTF-8 (not UTF-8 text)"
 
 
+def _utf8(path: Path) -> str:
+    """``utf8`` if the whole file is UTF-8; ``broken`` if it is UTF-8 (non-ASCII letters decoded)
+    until a byte that is not; ``other`` if no UTF-8 letter came before the first bad byte. Read in
+    chunks: a big file is never held at once."""
+    decoder, letters = codecs.getincrementaldecoder("utf-8")(), False
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                letters = letters or not decoder.decode(chunk).isascii()
+            except UnicodeDecodeError as exc:
+                before = chunk[: exc.start]
+                return "broken" if letters or not before.isascii() else "other"
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "broken" if letters else "other"
+    return "utf8"
+
+
 def _decodes(path: Path, encoding: str) -> bool:
-    """Whether the whole file decodes (read in chunks: a big file is never held at once)."""
     try:
         with path.open(encoding=encoding, newline="") as handle:
             while handle.read(_CHUNK):
@@ -155,16 +173,19 @@ def _header_line(path: Path, encoding: str) -> str:
 
 def sniff_csv(path: Path) -> CsvDialect:
     """The encoding (UTF-8 with or without BOM, else cp1251) and delimiter of a CSV file: the
-    delimiter is the one of ``;``, ``,`` and tab that splits the header line most."""
+    delimiter is the one of ``;``, ``,`` and tab that splits the header line most. A UTF-8 file
+    with a stray non-UTF-8 byte is an error naming its line, never read as cp1251."""
     path = Path(path)
     try:
-        encoding = next((e for e in ENCODINGS if _decodes(path, e)), None)
+        utf8 = _utf8(path)
+        encoding = "utf-8-sig" if utf8 == "utf8" else "cp1251"  # utf-8-sig: with or without BOM
+        # UTF-8 text with a stray byte is not cp1251: reading it so would garble every letter
+        if utf8 == "broken":
+            raise InputError(f"{path}:{_first_undecodable(path)}")
+        if not _decodes(path, encoding):
+            raise InputError(f"{path}:{_first_undecodable(path)}; и не cp1251 (nor cp1251 text)")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
-    if encoding is None:
-        raise InputError(
-            f"{path}:{_first_undecodable(path)}; и не cp1251 (neither UTF-8 nor cp1251 text)"
-        )
     header = _header_line(path, encoding)
     delimiter = max(DELIMITERS, key=header.count)
     return CsvDialect(encoding, delimiter if header.count(delimiter) else ",")

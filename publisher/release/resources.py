@@ -15,8 +15,10 @@ _JOINED = ("name", "region")
 
 
 def compliance_rows(store: Store, as_of: date | None = None) -> Iterator[dict]:
-    """Verdicts with the institution's name and region; an overdue verdict without its days late
-    gets them counted to ``as_of`` (the release date), so sorting by lateness puts it first."""
+    """Verdicts with the institution's name and region; an overdue verdict the engine gave neither
+    days late nor bounds gets them counted to ``as_of`` (the release date), so sorting by lateness
+    puts it first. Bounds (``days_late_min``/``max``, a due date known only within an interval)
+    are left as the engine gave them."""
     as_of = as_of or datetime.now(UTC).date()
     fields = datapackages.field_names("compliance")
     own = ", ".join(f'c."{f}"' for f in fields if f not in _JOINED)
@@ -26,7 +28,8 @@ def compliance_rows(store: Store, as_of: date | None = None) -> Iterator[dict]:
     )
     for stored in store.db.execute(query):
         row = {f: stored[f] for f in fields}
-        if row["status"] == "overdue" and row["days_late"] is None and row["due_date"]:
+        undated = row["days_late"] is None and row.get("days_late_min") is None
+        if row["status"] == "overdue" and undated and row["due_date"]:
             row["days_late"] = max((as_of - date.fromisoformat(row["due_date"])).days, 0)
         yield row
 

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 import datapackages
 from publisher.labels import label
 from publisher.release.packages import WrittenPackage
+from publisher.xmltext import xml_text
 
 DICTIONARY = "Описание полей"
 LABEL_SUFFIX = " (расшифровка)"
@@ -51,7 +52,8 @@ def _cells(fields: list[dict], values: list[str]) -> list[object]:
     cells: list[object] = []
     for field, value in zip(fields, values, strict=True):
         number = _NUMBERS.get(field["type"])
-        cells.append(None if value == "" else (number(value) if number else value))
+        # a control character (from a registry cell) cannot go into a worksheet's XML
+        cells.append(None if value == "" else (number(value) if number else xml_text(value)))
         if _coded(field):
             cells.append({"true": "да", "false": "нет"}.get(value) or label(value or None))
     return cells

@@ -119,7 +119,7 @@ def headline(db: Any) -> dict:
         " GROUP BY f.institution_id HAVING SUM(f.status IN ('found', 'live')) = 3)"
     ).fetchone()[0]
     overdue, worst = db.execute(
-        "SELECT COUNT(*), MAX(days_late) FROM compliance"
+        "SELECT COUNT(*), MAX(COALESCE(days_late, days_late_min)) FROM compliance"
         f" WHERE status = 'overdue' AND region IN {real}"
     ).fetchone()
     share = round(100 * compliant / checked, 1) if checked else None
