@@ -21,13 +21,18 @@ def expected(spec: SiteSpec) -> dict[str, tuple[str, str | None]]:
     if spec.failure in FIXTURE_FAILURES:
         return dict.fromkeys(ITEMS, FIXTURE_FAILURES[spec.failure])
     plan = {**PLAN, **DOCUMENT_PLANS}[spec.plan]
-    if spec.failure == "huge_file":
-        plan = "not_found"  # the document is never read, and its link says only «Скачать»
     statuses = {
         "improvement_plan": (plan, None),
         "survey_form": (SURVEY[spec.survey], None),
         "bus_gov_link": (BUS_GOV[spec.bus_gov], None),
     }
+    if spec.failure == "huge_file":
+        # the document in the НОК section cannot be read: what was not found elsewhere may be in it
+        statuses = {
+            item: ("incomplete", "page_failed") if status == "not_found" else (status, error)
+            for item, (status, error) in statuses.items()
+        }
+        statuses["improvement_plan"] = ("incomplete", "page_failed")
     if spec.https:
         statuses["tls_certificate"] = (spec.tls, None)
     return statuses
