@@ -123,6 +123,22 @@ def judged_rules(profile: Profile) -> list[Rule]:
 # date belongs to a later cycle and says nothing about this one.
 CYCLE = timedelta(days=3 * 366)
 SEEN_AS_DONE = "found"  # an outdated plan is last cycle's: its dates are not this cycle's
+# What the crawler says when it could not look: never absence (publisher.store.ABSENT_STATUSES
+# leaves them out), and an ``unknown`` verdict names it.
+NOT_LOOKED = {
+    "site_unreachable": "сайт недоступен",
+    "blocked_by_robots": "раздел закрыт robots.txt",
+    "incomplete": "поиск по сайту не завершён",
+}
+
+
+def _not_looked(verdict: Verdict, finding: dict | None) -> Verdict:
+    """An ``unknown`` verdict saying why the latest check could not look."""
+    status = (finding or {}).get("status")
+    if verdict.status != "unknown" or status not in NOT_LOOKED:
+        return verdict
+    why = NOT_LOOKED[status] + (f": {finding['error']}" if finding.get("error") else "")
+    return verdict._replace(reason=f"{verdict.reason}; последняя проверка: {why}")
 
 
 def _evidence(
@@ -170,7 +186,8 @@ def judge_rule(
     except DueUnknown as exc:
         return None, _undue(exc, claims), detector
     sighting = _in_cycle(sighting, due)
-    return trigger, judge(due, as_of, calendar, claims, sighting, trigger), detector
+    verdict = judge(due, as_of, calendar, claims, sighting, trigger)
+    return trigger, _not_looked(verdict, findings.get(rule.finding or "")), detector
 
 
 def _undue(exc: DueUnknown, claims: tuple[Claim, ...]) -> Verdict:
