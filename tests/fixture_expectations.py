@@ -36,3 +36,28 @@ def expected(spec: SiteSpec) -> dict[str, tuple[str, str | None]]:
     if spec.https:
         statuses["tls_certificate"] = (spec.tls, None)
     return statuses
+
+
+def expected_shape(spec: SiteSpec, browser: bool = True) -> dict[str, tuple[str, str | None]]:
+    """item → (status, error) for a shaped site (nokwatch.demo.shapes): found where a visitor finds
+    it, otherwise a status saying why the search could not finish — never a bare «not_found»."""
+    statuses = {
+        "improvement_plan": ({**PLAN, **DOCUMENT_PLANS}[spec.plan], None),
+        "survey_form": (SURVEY[spec.survey], None),
+        "bus_gov_link": ("generic" if spec.bus_gov == "portal" else BUS_GOV[spec.bus_gov], None),
+    }
+    closed = {
+        "link_maze": ("incomplete", "budget_pages"),  # a hundred sections, forty pages
+        "robots_section": ("blocked_by_robots", "Disallow: /sveden/"),
+        "failing_section": ("incomplete", "page_failed"),
+        "app_shell": None if browser else ("incomplete", "javascript"),
+    }.get(spec.shape)
+    if closed is not None:
+        for item in ("improvement_plan", "survey_form"):
+            if spec.shape != "link_maze" or statuses[item][0] == "not_found":
+                statuses[item] = closed
+        if spec.shape == "app_shell":  # the banner, too, is drawn by the script
+            statuses["bus_gov_link"] = closed
+    if spec.https:
+        statuses["tls_certificate"] = (spec.tls, None)
+    return statuses

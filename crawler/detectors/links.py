@@ -120,19 +120,28 @@ def link_score(link: Link, page_bonus: float = 0.0) -> float:
     """How promising one link is, from its text (or its list item's) and its URL."""
     label = f"{link.text} {link.context}"
     text_weight = max((w for p, w in _TEXT_WEIGHTS if p.search(label)), default=0.0)
-    url_weight = max((w for p, w in _URL_WEIGHTS if p.search(link.url)), default=0.0)
+    where = _path(link.url)  # the host's name says nothing about the page («nokwatch», «ocenka»)
+    url_weight = max((w for p, w in _URL_WEIGHTS if p.search(where)), default=0.0)
     score = max(text_weight, url_weight, BASE_SCORE)
     if url_weight >= 0.4 and text_weight:
         score += 0.05  # a document link whose text also says what it is
-    if _DOC_URL.search(link.url):
+    if _DOC_URL.search(where):
         score += page_bonus  # "Скачать" under a НОК heading
     if _LOOKALIKE.search(link.text):
         score = min(score, 0.15)
-    if _NEWS_ITEM.search(link.url) and text_weight < 0.6:
+    if _NEWS_ITEM.search(where) and text_weight < 0.6:
         score = min(score, 0.05)
-    if text_weight < 0.6 and (_LAST_URL.search(link.url) or _LAST_TEXT.search(link.text)):
+    if text_weight < 0.6 and (_LAST_URL.search(where) or _LAST_TEXT.search(link.text)):
         score = min(score, LAST_SCORE)
     return round(min(score, 1.0), 3)
+
+
+def _path(url: str) -> str:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _host(url: str) -> str:
