@@ -9,10 +9,15 @@ run's rendering cap is reached, the search is ``incomplete`` (``javascript``), n
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.detectors.links import on_site, site_hosts
 from crawler.guard import is_local_name, is_private
@@ -53,7 +58,7 @@ def browser_settings(browser: str, environ: Mapping[str, str]) -> dict[str, obje
     if proxy:
         # rendering goes through the same proxy as every other request
         launch["proxy"] = {"server": proxy, "bypass": "<-loopback>"}
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "crawler.render.LazyPlaywrightHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
@@ -70,3 +75,20 @@ def abort_request(request: object) -> bool:
         return True
     host = urlsplit(str(getattr(request, "url", ""))).hostname or ""
     return is_private(host) or is_local_name(host)
+
+
+class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright, started on the first page that needs it: most crawls render nothing and
+    should not pay for Playwright's driver process."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        for receiver in ("_maybe_launch_in_thread", "_engine_started"):
+            crawler.signals.disconnect(getattr(self, receiver), signals.engine_started)
+        self.start_lock = asyncio.Lock()
+
+    async def _download_request(self, request: Any, spider: Any = None) -> Any:
+        async with self.start_lock:
+            if getattr(self, "browser_provider", None) is None:
+                await self._launch()
+        return await super()._download_request(request, spider)

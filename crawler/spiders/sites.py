@@ -204,7 +204,7 @@ class SitesSpider(scrapy.Spider):
     def _may_render(self) -> bool:
         if "DOWNLOAD_HANDLERS" not in self.settings or not self.settings.getdict(
             "DOWNLOAD_HANDLERS"
-        ).get("http", "").startswith("scrapy_playwright"):
+        ).get("http", "").endswith("PlaywrightHandler"):
             return False
         share = self.settings.getfloat("NOKWATCH_RENDER_SHARE")
         cap = max(self.settings.getint("NOKWATCH_RENDER_MIN"), int(share * self.pages))
