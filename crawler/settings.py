@@ -52,7 +52,8 @@ RETRY_TIMES = 1
 NOKWATCH_MAX_PAGES_PER_SITE = 40
 NOKWATCH_MAX_BYTES_PER_SITE = 50 * 1024 * 1024
 NOKWATCH_MAX_SECONDS_PER_SITE = 600.0  # wall clock from the first request; in-flight ones finish
-NOKWATCH_MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
+NOKWATCH_MAX_DEPTH = 6  # clicks from the home page (platform paths count as one); the page budget
+# bounds the work, best-first order spends it: depth only stops endless chains
 # Sites searched at once: a new site starts when one finishes, so a killed crawl loses little.
 NOKWATCH_SITES_IN_FLIGHT = 48
 NOKWATCH_SITE_PARALLEL = 3  # a site's requests in flight, taken best first from its frontier
