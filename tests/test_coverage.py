@@ -108,6 +108,22 @@ def test_without_a_browser_an_app_shell_is_incomplete_not_absent(tmp_path):
     assert {row["pages_rendered"] for row in seen.values()} == {0}
 
 
+def test_rendering_is_capped_per_run_and_what_is_over_the_cap_is_incomplete(tmp_path):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup installs it)")
+    specs = shape_sites(("app_shell",))
+    data_dir, run_id, _ = _crawl(
+        tmp_path, specs, NOKWATCH_RENDER_MIN="1", NOKWATCH_RENDER_SHARE="0.01"
+    )
+    plans = [r for (_, item), r in _rows(data_dir, run_id).items() if item == "improvement_plan"]
+    assert sum(r["pages_rendered"] for r in plans) == 1
+    over = [r for r in plans if r["pages_rendered"] == 0]
+    assert len(over) == 2
+    assert {(r["status"], r["error"], r["search_end"]) for r in over} == {
+        ("incomplete", "javascript", "javascript")
+    }
+
+
 def test_a_plan_link_to_a_loopback_address_is_never_found(tmp_path):
     spec = replace(shape_sites(("orphan",))[0], shape="loopback_plan", host="lo.shape.test")
     data_dir, run_id, web = _crawl(tmp_path, [spec])
