@@ -44,7 +44,7 @@ NOKWATCH_ALLOW_PRIVATE = False  # the registry is user input: never probe the lo
 NOKWATCH_CA_BUNDLE = ""
 
 # Bounded work per request and per site.
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 30.0
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 5

@@ -2,7 +2,8 @@
 
 NokwatchError                 base: the CLI prints its message and exits 1
 ├── InputError                a file, row or option a user gave is wrong (names the place)
-│   └── ProfileError          a regulation profile file is malformed
+│   ├── ProfileError          a regulation profile file is malformed
+│   └── UnknownTarget         an institution or region named on the command line is not known
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
 ├── CalendarError             the production calendar cannot answer
@@ -35,6 +36,10 @@ class InputError(NokwatchError):
 
 class ProfileError(InputError):
     """A profile file is malformed."""
+
+
+class UnknownTarget(InputError):
+    """An institution id or region code that the registry does not hold (the CLI exits 2)."""
 
 
 class StoreError(NokwatchError):

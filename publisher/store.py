@@ -17,7 +17,6 @@ from typing import Any
 
 import datapackages
 from publisher.errors import StoreError
-from publisher.registry import local as registry_state
 
 STORED_RESOURCES = (
     "institutions",
@@ -78,6 +77,34 @@ def _create_table_sql(name: str) -> str:
     return f'CREATE TABLE IF NOT EXISTS "{name}" ({", ".join(columns)}, PRIMARY KEY ({keys}))'
 
 
+# Internal tables of the bus.gov.ru sync (publisher.registry.busgov, publisher.registry.local):
+# what the register last said of each document, and our local values of register fields.
+_INTERNAL_TABLES = (
+    """CREATE TABLE IF NOT EXISTS busgov_state (
+        position_id TEXT PRIMARY KEY,
+        institution_id TEXT NOT NULL,
+        version_number INTEGER NOT NULL,
+        change_date TEXT NOT NULL,
+        register_values TEXT NOT NULL,
+        closed_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS busgov_state_by_institution ON busgov_state (institution_id)",
+    """CREATE TABLE IF NOT EXISTS local_overrides (
+        institution_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT,
+        register_value TEXT,
+        conflict INTEGER NOT NULL DEFAULT 0,
+        note TEXT,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (institution_id, field))""",
+    # The sync matches register documents to institutions by these identifiers.
+    "CREATE INDEX IF NOT EXISTS institutions_by_bus_gov_id ON institutions (bus_gov_id)",
+    "CREATE INDEX IF NOT EXISTS institutions_by_reg_num ON institutions (reg_num)",
+    "CREATE INDEX IF NOT EXISTS institutions_by_inn_kpp ON institutions (inn, kpp)",
+    "CREATE INDEX IF NOT EXISTS institutions_by_ogrn ON institutions (ogrn)",
+)
+
+
 class Store:
     """The SQLite store of one data directory."""
 
@@ -91,7 +118,9 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
+            raise StoreError(
+                f"{self.path}: хранилище не открывается (cannot open the store: {exc})"
+            ) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -112,7 +141,8 @@ class Store:
                     self.db.execute(f'ALTER TABLE "{name}" ADD COLUMN "{field["name"]}" {sql_type}')
         for statement in _INDEXES:
             self.db.execute(statement)
-        registry_state.ensure_tables(self.db)
+        for statement in _INTERNAL_TABLES:
+            self.db.execute(statement)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, inspect, text
@@ -13,6 +14,9 @@ from schedules import jobs
 from schedules.config import Schedule
 from schedules.history import History, scheduler_engine
 from schedules.runs import base_id, outcome_of
+
+if TYPE_CHECKING:
+    from nokwatch.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,11 @@ def _row(job_id: str, when: str, next_run: str, history: History, timezone: str)
     )
 
 
-def run_now(data_dir: Path, schedule: Schedule, job_id: str) -> tuple[str, str]:
+def run_now(workspace: Workspace, schedule: Schedule, job_id: str) -> tuple[str, str]:
     """Run a configured job in the foreground with the scheduler's function; (outcome, detail)."""
     spec = schedule.job(job_id)
-    engine = scheduler_engine(data_dir)
+    jobs.attach(workspace)
+    engine = scheduler_engine(workspace.path)
     history = History(engine)
     row = history.start(spec.id, "manual")
     try:

@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -40,6 +40,9 @@ from schedules.serving import Datasette
 log = logging.getLogger("schedules.service")
 TICK = 1.0  # seconds between Datasette checks
 WORKERS = 4  # crawls of several regions may overlap; publish and deadlines are short
+
+if TYPE_CHECKING:
+    from nokwatch.workspace import Workspace
 
 
 class Scheduler(BackgroundScheduler):
@@ -104,15 +107,17 @@ class Service:
 
     def __init__(
         self,
-        data_dir: Path,
+        workspace: Workspace,
         schedule: Schedule,
         host: str = "127.0.0.1",
         port: int = 8001,
         serve: bool = True,
         run_now: tuple[str, ...] = (),
     ) -> None:
-        self.data_dir = Path(data_dir)
+        self.workspace = workspace
+        self.data_dir = workspace.path
         self.schedule = schedule
+        jobs.attach(workspace)
         self.run_now = run_now
         self.lock = ServiceLock(self.data_dir)
         self.stop_requested = threading.Event()

@@ -1,20 +1,19 @@
-"""Datasette beside the scheduler: ``nokwatch serve`` as a child, restarted when it dies or a new
+"""Datasette beside the scheduler: a child process serving the latest release, restarted when it dies or a new
 release is published (it serves an immutable database, so a new one needs a fresh process)."""
 
 from __future__ import annotations
 
 import logging
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from publisher.layout import Layout
 from publisher.release.versions import latest
+from publisher.site.serve import datasette_command
 
 log = logging.getLogger("schedules.serving")
 MAX_PAUSE = 60.0  # seconds, at most, between restarts of a Datasette that keeps dying
-_SERVE = "from nokwatch.cli import main; main()"
 
 
 class Datasette:
@@ -57,18 +56,7 @@ class Datasette:
             self._start(published)
 
     def _start(self, published: tuple) -> None:
-        command = [
-            sys.executable,
-            "-c",
-            _SERVE,
-            "--data-dir",
-            str(self.data_dir),
-            "serve",
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
-        ]
+        command = datasette_command(Path(published[0]), self.host, self.port)
         logs = Layout(self.data_dir).logs / "datasette.log"
         logs.parent.mkdir(parents=True, exist_ok=True)
         with logs.open("ab") as output:

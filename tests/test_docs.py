@@ -52,3 +52,13 @@ def test_every_canned_query_has_a_title_and_description() -> None:
 @pytest.mark.parametrize("path, command", _commands(main), ids=lambda v: str(v))
 def test_every_cli_command_has_help_with_an_example(path: str, command: click.Command) -> None:
     assert command.help and "Example: nokwatch" in command.help, f"nokwatch {path}"
+
+
+def test_every_environment_override_is_documented_with_its_default() -> None:
+    import re
+
+    from crawler import settings
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "crawler.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| `(NOKWATCH_\w+)` \| `(\w+)` \|", text, re.M))
+    assert documented == settings.ENVIRONMENT

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from nokwatch.datadir import open_store
+from nokwatch import Workspace
 from nokwatch.demo import demo_registry_rows
 from publisher.registry.table import import_rows
 from publisher.store import Store
@@ -75,9 +75,8 @@ def schedule_dir(tmp_path: Path) -> Path:
 def small_data_dir(tmp_path: Path) -> Path:
     """A data directory with the first 12 demo sites only: a crawl of them takes seconds."""
     data_dir = tmp_path / "data"
-    opened = open_store(data_dir, empty=True)
-    import_rows(opened.store, enumerate(list(demo_registry_rows())[:12], start=2), "demo subset")
-    opened.store.close()
+    with Workspace(data_dir, bundled=False).store() as store:
+        import_rows(store, enumerate(list(demo_registry_rows())[:12], start=2), "demo subset")
     return data_dir
 
 
@@ -168,6 +167,7 @@ def test_sigkill_mid_crawl_keeps_observations_and_reruns_the_crawl(
     tmp_path: Path, schedule_dir: Path, demo_proxy: dict[str, str], services: list[Service]
 ) -> None:
     data_dir = tmp_path / "data"
+    Workspace(data_dir).load_demo()  # the whole demo region: a crawl long enough to kill
     first = Service(data_dir, schedule_dir, demo_proxy, "--no-serve", "--run-now", "crawl:RU-DEMO")
     services.append(first)
     killed = wait_for(lambda: running_with(data_dir, 3), 40, "a crawl with 3 sites stored")
@@ -194,7 +194,7 @@ def test_sigkill_mid_crawl_keeps_observations_and_reruns_the_crawl(
         timeout=30,
     )
     assert refused.returncode == 1
-    assert f"another nokwatch service (pid {second.process.pid}) already runs" in refused.stderr
+    assert f"уже работает служба nokwatch (pid {second.process.pid})" in refused.stderr
 
     def resumed_and_finished() -> dict | None:
         rows = [r for r in crawls(data_dir) if r["run_id"] == killed["run_id"]]

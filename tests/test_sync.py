@@ -344,3 +344,18 @@ def test_a_sync_parsing_in_a_worker_process_stores_the_same(tmp_path, monkeypatc
     with Store(tmp_path / "worker.db") as store:
         assert (str(sync_registry(store, path)), _dump(store)) == expected
     assert used == [1] or (os.cpu_count() or 1) < 2
+
+
+def test_a_fictional_demo_institution_is_never_matched_to_a_real_register_document(
+    store, tmp_path
+) -> None:
+    sample = sample_institution(7)
+    _add(store, id="demo-07", region="RU-DEMO", bus_gov_id=sample.position_id, name="Школа (демо)")
+    report = sync_registry(store, _zip(tmp_path, "a.zip", sample))
+    assert (report.documents, report.new, report.changed) == (1, 1, 0)
+    demo = _institution(store, "demo-07")
+    assert (demo["name"], demo["region"]) == ("Школа (демо)", "RU-DEMO")
+    real = next(
+        store.rows("institutions", "bus_gov_id = ? AND id != ?", [sample.position_id, "demo-07"])
+    )
+    assert real["region"] == "RU-TOM"

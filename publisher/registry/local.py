@@ -40,37 +40,6 @@ SYNCED_FIELDS = (
 )
 _REQUIRED = ("name", "region")  # never emptied because the register left them out
 
-_TABLES = (
-    """CREATE TABLE IF NOT EXISTS busgov_state (
-        position_id TEXT PRIMARY KEY,
-        institution_id TEXT NOT NULL,
-        version_number INTEGER NOT NULL,
-        change_date TEXT NOT NULL,
-        register_values TEXT NOT NULL,
-        closed_at TEXT)""",
-    "CREATE INDEX IF NOT EXISTS busgov_state_by_institution ON busgov_state (institution_id)",
-    """CREATE TABLE IF NOT EXISTS local_overrides (
-        institution_id TEXT NOT NULL,
-        field TEXT NOT NULL,
-        value TEXT,
-        register_value TEXT,
-        conflict INTEGER NOT NULL DEFAULT 0,
-        note TEXT,
-        set_at TEXT NOT NULL,
-        PRIMARY KEY (institution_id, field))""",
-    # The sync matches register documents to institutions by these identifiers.
-    "CREATE INDEX IF NOT EXISTS institutions_by_bus_gov_id ON institutions (bus_gov_id)",
-    "CREATE INDEX IF NOT EXISTS institutions_by_reg_num ON institutions (reg_num)",
-    "CREATE INDEX IF NOT EXISTS institutions_by_inn_kpp ON institutions (inn, kpp)",
-    "CREATE INDEX IF NOT EXISTS institutions_by_ogrn ON institutions (ogrn)",
-)
-
-
-def ensure_tables(db: sqlite3.Connection) -> None:
-    """Create the sync's internal tables and lookup indexes if they are missing."""
-    for statement in _TABLES:
-        db.execute(statement)
-
 
 def _check_field(field: str) -> None:
     if field not in SYNCED_FIELDS:

@@ -26,7 +26,7 @@ from publisher.errors import PublishError
 from publisher.layout import Layout
 
 FIRST = "1.0.0"
-_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
 UNVERSIONED = ("changes",)  # differs in every release by construction: not part of "data changed"
 
 
@@ -37,7 +37,7 @@ def releases_dir(data_dir: Path) -> Path:
 
 def parse_version(text: str) -> tuple[int, int, int]:
     """``"1.2.3"`` → ``(1, 2, 3)``; PublishError for anything else."""
-    match = _VERSION.fullmatch(text)
+    match = VERSION.fullmatch(text)
     if not match:
         raise PublishError(f"not a release version: {text!r}")
     return int(match[1]), int(match[2]), int(match[3])
@@ -46,7 +46,7 @@ def parse_version(text: str) -> tuple[int, int, int]:
 def versions(data_dir: Path) -> list[str]:
     """Every release's version, oldest first."""
     root = releases_dir(data_dir)
-    found = [p.name for p in root.iterdir() if _VERSION.fullmatch(p.name)] if root.exists() else []
+    found = [p.name for p in root.iterdir() if VERSION.fullmatch(p.name)] if root.exists() else []
     return sorted(found, key=parse_version)
 
 

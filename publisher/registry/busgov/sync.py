@@ -36,11 +36,13 @@ from publisher.registry.busgov.worker import read_positions_in_worker, worth_a_w
 from publisher.registry.classify import region_for_oktmo, sphere_for
 from publisher.registry.local import SYNCED_FIELDS
 from publisher.store import Store, utc_now
+from publisher.vocab import fictional_regions
 
 _MATCH_KEYS = (("bus_gov_id",), ("reg_num",), ("inn", "kpp"), ("ogrn",))
+# Invented institutions (a fictional region: the demo) are never matched to real register documents.
 _MATCH_SQL = (
-    "SELECT * FROM institutions WHERE bus_gov_id = ? OR reg_num = ? OR (inn = ? AND kpp = ?)"
-    " OR ogrn = ? ORDER BY id"
+    "SELECT * FROM institutions WHERE (bus_gov_id = ? OR reg_num = ? OR (inn = ? AND kpp = ?)"
+    " OR ogrn = ?) AND region NOT IN ({fictional}) ORDER BY id"
 )
 _UNKNOWN = object()
 
@@ -186,7 +188,9 @@ class _Sync:
 
     def _match(self, values: dict, position_id: str) -> dict | None:
         params = [values["bus_gov_id"], values["reg_num"], values["inn"], values["kpp"]]
-        candidates = self.db.execute(_MATCH_SQL, [*params, values["ogrn"]]).fetchall()
+        fictional = sorted(fictional_regions())
+        sql = _MATCH_SQL.format(fictional=", ".join("?" * len(fictional)) or "NULL")
+        candidates = self.db.execute(sql, [*params, values["ogrn"], *fictional]).fetchall()
         for keys in _MATCH_KEYS:
             for row in candidates:
                 if all(values[k] and row[k] == values[k] for k in keys) and not self._taken(

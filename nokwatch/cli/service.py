@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+from nokwatch.cli.context import reported
+from nokwatch.workspace import Workspace
 from schedules.config import Schedule, load_schedule, resolve
 from schedules.jobs import SKIPPED
-
-if TYPE_CHECKING:  # nokwatch.cli imports this module to register its commands
-    from nokwatch.cli import Context
 
 schedules_option = click.option(
     "--schedules",
@@ -22,8 +20,8 @@ schedules_option = click.option(
 )
 
 
-def _schedule(ctx: Context, schedules_dir: Path | None) -> Schedule:
-    return load_schedule(resolve(schedules_dir), ctx.data_dir)
+def _schedule(ws: Workspace, schedules_dir: Path | None) -> Schedule:
+    return load_schedule(resolve(schedules_dir), ws.path)
 
 
 @click.command()
@@ -45,7 +43,7 @@ def _schedule(ctx: Context, schedules_dir: Path | None) -> Schedule:
 )
 @click.pass_obj
 def service(
-    ctx: Context,
+    ws: Workspace,
     schedules_dir: Path | None,
     host: str,
     port: int,
@@ -56,15 +54,14 @@ def service(
 
     Example: nokwatch service --schedules schedules/ --port 8001
     """
-    from nokwatch.cli import reported
     from schedules.service import Service
 
     with reported():
-        schedule = _schedule(ctx, schedules_dir)
+        schedule = _schedule(ws, schedules_dir)
         for job_id in run_now:
             schedule.job(job_id)
-        ctx.prepare()
-        Service(ctx.data_dir, schedule, host, port, serve, run_now).run()
+        ws.prepare()
+        Service(ws, schedule, host, port, serve, run_now).run()
 
 
 @click.group(invoke_without_command=True)
@@ -78,12 +75,11 @@ def jobs(click_ctx: click.Context, schedules_dir: Path | None) -> None:
     click_ctx.meta["schedules_dir"] = schedules_dir
     if click_ctx.invoked_subcommand is not None:
         return
-    from nokwatch.cli import reported
     from schedules.listing import job_table
 
-    ctx = click_ctx.obj
+    ws: Workspace = click_ctx.obj
     with reported():
-        rows = job_table(ctx.data_dir, _schedule(ctx, schedules_dir))
+        rows = job_table(ws.path, _schedule(ws, schedules_dir))
     head = ("JOB", "SCHEDULE", "NEXT RUN", "LAST RUN", "OUTCOME", "DURATION")
     table = [head, *[(r.id, r.when, r.next_run, r.last_run, r.outcome, r.duration) for r in rows]]
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
@@ -102,15 +98,14 @@ def jobs_run(click_ctx: click.Context, job_id: str) -> None:
 
     Example: nokwatch jobs run crawl:RU-DEMO
     """
-    from nokwatch.cli import reported
     from schedules.listing import run_now
     from schedules.logs import setup_logging
 
-    ctx = click_ctx.obj
+    ws: Workspace = click_ctx.obj
     with reported():
-        schedule = _schedule(ctx, click_ctx.meta["schedules_dir"])
+        schedule = _schedule(ws, click_ctx.meta["schedules_dir"])
         schedule.job(job_id)
-        ctx.prepare()
-        setup_logging(ctx.data_dir)
-        outcome, detail = run_now(ctx.data_dir, schedule, job_id)
+        ws.prepare()
+        setup_logging(ws.path)
+        outcome, detail = run_now(ws, schedule, job_id)
     click.echo(f"{job_id} {outcome}: {detail.removeprefix(SKIPPED)}")

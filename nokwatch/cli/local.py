@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
-from publisher.registry.local import (
-    SYNCED_FIELDS,
-    clear_local_value,
-    local_overrides,
-    set_local_value,
-)
-
-if TYPE_CHECKING:  # nokwatch.cli imports this module to register its commands
-    from nokwatch.cli import Context
+from nokwatch.cli.context import pass_workspace, reported
+from nokwatch.workspace import Workspace
+from publisher.registry.local import SYNCED_FIELDS
 
 field_argument = click.argument("field", type=click.Choice(SYNCED_FIELDS))
 
@@ -32,32 +24,28 @@ def local() -> None:
 @field_argument
 @click.argument("value")
 @click.option("--note", default="", help="Why this value is ours (where it was found).")
-@click.pass_obj
-def local_set(ctx: Context, institution_id: str, field: str, value: str, note: str) -> None:
+@pass_workspace
+def local_set(ws: Workspace, institution_id: str, field: str, value: str, note: str) -> None:
     """Give an institution a local value of a register field; later syncs keep it.
 
     Example: nokwatch registry local set tom-2014-05 website https://school5.tomsk.ru --note "found by hand"
     """
-    from nokwatch.cli import reported
-
-    with reported(), ctx.store() as store:
-        set_local_value(store, institution_id, field, value, note)
+    with reported():
+        ws.registry.set_local(institution_id, field, value, note)
     click.echo(f"{institution_id} {field}: local value set")
 
 
 @local.command("clear")
 @click.argument("institution_id", metavar="ID")
 @field_argument
-@click.pass_obj
-def local_clear(ctx: Context, institution_id: str, field: str) -> None:
+@pass_workspace
+def local_clear(ws: Workspace, institution_id: str, field: str) -> None:
     """Drop a local value: the field follows the register again (its last value is restored).
 
     Example: nokwatch registry local clear tom-2014-05 website
     """
-    from nokwatch.cli import reported
-
-    with reported(), ctx.store() as store:
-        restored = clear_local_value(store, institution_id, field)
+    with reported():
+        restored = ws.registry.clear_local(institution_id, field)
     shown = (
         f"register value {restored}" if restored is not None else "value kept (no register value)"
     )
@@ -73,16 +61,14 @@ def _line(row: dict) -> str:
 
 @local.command("list")
 @click.option("--conflicts", is_flag=True, help="Only local values the register disagrees with.")
-@click.pass_obj
-def local_list(ctx: Context, conflicts: bool) -> None:
+@pass_workspace
+def local_list(ws: Workspace, conflicts: bool) -> None:
     """List local values (ID, field, value; the register's value where they conflict).
 
     Example: nokwatch registry local list --conflicts
     """
-    from nokwatch.cli import reported
-
-    with reported(), ctx.store() as store:
-        rows = local_overrides(store, conflicts_only=conflicts)
+    with reported():
+        rows = ws.registry.local_values(conflicts_only=conflicts)
     for row in rows:
         click.echo(_line(row))
     click.echo(f"{len(rows)} local values" + (" in conflict" if conflicts else ""), err=True)
