@@ -10,6 +10,8 @@ sites are stored as the crawl goes and a killed crawl loses little.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gzip
 import json
 import urllib.request
@@ -275,6 +277,7 @@ class SitesSpider(scrapy.Spider):
             audit.failure = cause
         elif meta.get("rendered"):
             audit.stop("javascript", request.url)
+            _discard(meta.pop("playwright_page", None))
         elif meta.get("sitemap"):
             pass  # a site without a sitemap is searched through its links alone
         elif cause == "blocked_by_robots":
@@ -355,6 +358,18 @@ class SitesSpider(scrapy.Spider):
         if audit.failure is not None or audit.issued >= audit.max_pages or audit.exhausted():
             return False
         return any(audit.best(item) is None for item in ITEMS)
+
+
+def _discard(page: Any) -> None:
+    """Close a failed rendering's browser context (it holds one of PLAYWRIGHT_MAX_CONTEXTS)."""
+    if page is None:
+        return
+
+    async def close() -> None:
+        with contextlib.suppress(Exception):
+            await page.context.close()
+
+    asyncio.ensure_future(close())
 
 
 def _answered(failure: Failure) -> bool:
