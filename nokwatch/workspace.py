@@ -127,6 +127,8 @@ class Workspace:
             f"({summary.sites_unreachable} unreachable), {summary.pages} pages, "
             f"{summary.errors} errors"
         )
+        if summary.note:
+            self.echo(summary.note)
         return summary
 
     def deadlines(self, as_of: date | None = None) -> int:
