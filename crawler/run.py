@@ -208,7 +208,7 @@ def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[
 def _resume(data_dir: Path, run_id: str) -> tuple[str, list[dict]]:
     path = Layout(Path(data_dir)).crawl_job(run_id) / "institutions.json"
     if not path.exists():
-        raise InputError(f"no crawl {run_id} to resume in {data_dir}")
+        raise InputError(f"нет обхода {run_id} в {data_dir} (no crawl to resume)")
     institutions = json.loads(path.read_text(encoding="utf-8"))
     with Store(Layout(data_dir).store) as store:
         done = {row["institution_id"] for row in store.rows("observations", "run_id = ?", [run_id])}

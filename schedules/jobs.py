@@ -81,7 +81,7 @@ def crawl_region(data_dir: str, region: str, demo: bool = False) -> str:
         )
     if summary.status != "finished":
         raise JobFailed(
-            f"crawl {summary.run_id} {summary.status}: {summary.sites} sites done "
+            f"обход {summary.run_id}: {summary.status} (crawl {summary.status}): {summary.sites} sites done "
             f"(see the crawls table and {workspace.layout.crawl_job(summary.run_id)}/crawl.log)"
         )
     return (

@@ -234,7 +234,7 @@ def test_registry_sync_from_a_register_zip_reports_and_is_idempotent(tmp_path):
 def test_crawl_resume_of_an_unknown_run_is_a_clear_error(tmp_path):
     result = nokwatch("--empty", "crawl", "--resume", "no-such-run", data_dir=tmp_path / "d")
     assert result.returncode == 1
-    assert "no crawl no-such-run to resume" in result.stderr
+    assert "нет обхода no-such-run" in result.stderr and "no crawl to resume" in result.stderr
 
 
 def test_publish_keep_deletes_all_but_the_newest_releases(tmp_path):

@@ -185,7 +185,7 @@ def sniff_csv(path: Path) -> CsvDialect:
         if not _decodes(path, encoding):
             raise InputError(f"{path}:{_first_undecodable(path)}; и не cp1251 (nor cp1251 text)")
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise InputError(f"{path}: не читается (cannot read: {exc.strerror})") from exc
     header = _header_line(path, encoding)
     delimiter = max(DELIMITERS, key=header.count)
     return CsvDialect(encoding, delimiter if header.count(delimiter) else ",")
@@ -200,7 +200,7 @@ def read_csv_rows(
     try:
         handle = path.open(encoding=dialect.encoding, newline="")
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise InputError(f"{path}: не читается (cannot read: {exc.strerror})") from exc
     limit = csv.field_size_limit(MAX_FIELD)
     try:
         with handle:
@@ -216,7 +216,7 @@ def _csv_rows(handle, path: Path, required: tuple[str, ...], dialect: CsvDialect
     try:
         header = [_clean(name) for name in reader.fieldnames or []]
     except csv.Error as exc:
-        raise InputError(f"{path}:1: unreadable header ({exc})") from exc
+        raise InputError(f"{path}:1: заголовок не читается (unreadable header: {exc})") from exc
     missing = [column for column in required if column not in header]
     if missing:
         raise InputError(
@@ -228,7 +228,9 @@ def _csv_rows(handle, path: Path, required: tuple[str, ...], dialect: CsvDialect
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:
-        raise InputError(f"{path}:{reader.line_num + 1}: unreadable ({exc})") from exc
+        raise InputError(
+            f"{path}:{reader.line_num + 1}: строка не читается (unreadable: {exc})"
+        ) from exc
 
 
 def import_rows(

@@ -182,7 +182,10 @@ def _check_and_build(packages: PackageSet, version: str, echo: Echo, jobs: Jobs)
     errors = split_errors(packages) + described_as_validated(packages, validated)
     errors += [e for found, _ in results for e in found]
     if errors:
-        raise PublishError("the release does not validate:\n  " + "\n  ".join(errors[:40]))
+        raise PublishError(
+            "выпуск не проходит проверку (the release does not validate):\n  "
+            + "\n  ".join(errors[:40])
+        )
     took = sum(seconds for _, seconds in results)
     echo(
         f"  validated {len(packages.packages)} packages ({took:.1f} s in workers);"
