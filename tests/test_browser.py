@@ -67,6 +67,12 @@ def test_faceted_table(page, site: str) -> None:
     # The descriptor's default facets for the million-row table: region and status.
     shown = facets.evaluate_all("els => els.map(e => e.dataset.column)")
     assert sorted(shown) == ["region", "status"]
+    status_title = page.locator(".facet-info[data-column=status] .facet-info-name strong")
+    assert status_title.inner_text().startswith("Результат")  # the field's Russian title
+    assert "Работает на" in page.locator("footer").inner_text()  # the footer in Russian
+    assert "Лицензия данных" in page.locator(".content").inner_text()
+    assert "Data license" not in page.locator("body").inner_text()
+    assert page.locator("th.col-Link").inner_text().strip() == "Запись"
     page.locator(".facet-info[data-column=region] a", has_text="RU-OMS").first.click()
     page.wait_for_url("**region=RU-OMS**")
     assert "9 строк" in page.locator("h3").first.inner_text()

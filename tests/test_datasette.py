@@ -84,7 +84,7 @@ def test_a_canned_query(site: str) -> None:
     assert [row["id"] for row in data] == ["oms-1"]
     page = get(site + "/nokwatch/region_ranking")[2].decode()
     assert "Рейтинг регионов" in page and "RU-TOM" in page
-    assert "Creative Commons Attribution 4.0" in page and "Data source:" in page
+    assert "Creative Commons Attribution 4.0" in page and "Источник:" in page
 
 
 def test_atom_feeds_of_new_violations(site: str) -> None:
