@@ -3,7 +3,11 @@
 NokwatchError                 base: the CLI prints its message and exits 1
 ├── InputError                a file, row or option a user gave is wrong (names the place)
 │   ├── ProfileError          a regulation profile file is malformed
-│   └── UnknownTarget         an institution or region named on the command line is not known
+│   ├── UnknownTarget         an institution or region named on the command line is not known
+│   └── DisputeRefused        a dispute is refused before anything is stored (names why)
+│       ├── TokenRefused      the form's token is missing, unknown or not of the region
+│       └── RateLimited       a token filed too many disputes in the window
+├── NoViolation               a notice was asked for where the data establishes no violation
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
 ├── CalendarError             the production calendar cannot answer
@@ -40,6 +44,22 @@ class ProfileError(InputError):
 
 class UnknownTarget(InputError):
     """An institution id or region code that the registry does not hold (the CLI exits 2)."""
+
+
+class DisputeRefused(InputError):
+    """A dispute that is refused before anything is stored: the message says why."""
+
+
+class TokenRefused(DisputeRefused):
+    """The web form's token is missing, unknown, or of another region."""
+
+
+class RateLimited(DisputeRefused):
+    """A token filed more disputes than the form allows in its window."""
+
+
+class NoViolation(NokwatchError):
+    """No verdict of the institution (or region) establishes a violation: no notice is written."""
 
 
 class StoreError(NokwatchError):

@@ -30,6 +30,8 @@ from crawler.failures import cause_of_failure
 from crawler.items import Finding, Page, SiteContext
 from crawler.tlsprobe import ProbeError, certificate_status
 
+START_PRIORITY = 10  # above every page found by following links (their priority is -depth)
+
 
 class SitesSpider(scrapy.Spider):
     """Audits each institution's site for the improvement plan, survey form and bus.gov.ru link."""
@@ -54,6 +56,9 @@ class SitesSpider(scrapy.Spider):
             audit = self.audits[row["id"]] = self._audit(context)
             audit.claim(row["website"])
             yield self._request(audit, row["website"], depth=0, home=True)
+            for url in row.get("start_urls", ()):  # a re-check's address: read it first
+                if audit.claim(url):
+                    yield self._request(audit, url, depth=1, priority=START_PRIORITY)
 
     def _audit(self, context: SiteContext) -> SiteAudit:
         get = self.settings
@@ -65,7 +70,12 @@ class SitesSpider(scrapy.Spider):
         )
 
     def _request(
-        self, audit: SiteAudit, url: str, depth: int, home: bool = False
+        self,
+        audit: SiteAudit,
+        url: str,
+        depth: int,
+        home: bool = False,
+        priority: int | None = None,
     ) -> scrapy.Request:
         audit.pending += 1
         meta = {"institution_id": audit.context.institution_id, "depth": depth, "home": home}
@@ -75,7 +85,7 @@ class SitesSpider(scrapy.Spider):
             errback=self.failed,
             meta=meta,
             dont_filter=True,
-            priority=-depth,
+            priority=-depth if priority is None else priority,
         )
 
     async def parse_home(self, response: Response) -> AsyncIterator[Any]:
