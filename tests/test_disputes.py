@@ -1,0 +1,159 @@
+"""Disputes end to end: a plan where the crawler did not look, a claim, a real re-check through the
+fixture web, the verdict moving with the new evidence, and the log in the next release."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from nokwatch import Workspace
+from nokwatch.demo import FixtureWeb, SiteSpec
+from nokwatch.demo.sites import UNLINKED_PLAN
+from nokwatch.disputes import check_claim
+from publisher.errors import DisputeRefused, UnknownTarget
+from publisher.store import Store
+from tests.crawling import FAST, registry
+
+TODAY = date.today()
+HIDDEN = SiteSpec(
+    "shkola-hidden.fix.nokwatch.test",
+    "Школа № 7 (тест)",
+    "education",
+    plan="unlinked",
+    plan_approved=TODAY - timedelta(days=100),
+)
+PLAN_URL = HIDDEN.url.rstrip("/") + UNLINKED_PLAN
+IID = "fix-0000"
+
+
+def hidden_plan_workspace(root: Path) -> Workspace:
+    """A data directory whose one institution was assessed recently and hides its plan."""
+    data = root / "data"
+    data.mkdir(parents=True)
+    registry(data, [HIDDEN])
+    with Store(data / "nokwatch.db") as store:
+        assessed = (TODAY - timedelta(days=130)).isoformat()
+        store.db.execute("UPDATE institutions SET assessment_date = ?", (assessed,))
+    return Workspace(data, bundled=False)
+
+
+def verdict(ws: Workspace, obligation: str) -> dict:
+    with ws.store() as store:
+        rows = store.rows("compliance", "institution_id = ? AND obligation = ?", [IID, obligation])
+        return next(rows)
+
+
+def dispute_rows(ws: Workspace) -> list[dict]:
+    with ws.store() as store:
+        return list(store.rows("disputes"))
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, FixtureWeb]]:
+    """The institution crawled once (the plan is missed) and a first release published."""
+    ws = hidden_plan_workspace(tmp_path_factory.mktemp("disputes"))
+    with FixtureWeb([HIDDEN]) as web, pytest.MonkeyPatch.context() as patch:
+        for name, value in {"http_proxy": web.proxy_url, "https_proxy": web.proxy_url}.items():
+            patch.setenv(name, value)
+        for name, value in FAST.items():
+            patch.setenv(name, value)
+        ws.crawl(institutions=[IID])
+        ws.deadlines()
+        ws.publish()
+        yield ws, web
+
+
+def test_a_claim_the_recheck_does_not_bear_out_is_rejected_and_changes_no_verdict(
+    crawled,
+) -> None:
+    ws, _ = crawled
+    assert verdict(ws, "plan_posted")["status"] == "overdue"
+
+    outcome = ws.disputes.add(IID, "improvement_plan", HIDDEN.url + "contacts.html")
+
+    assert outcome.event == "rejected"
+    assert "не найден" in outcome.reason
+    assert verdict(ws, "plan_posted")["status"] == "overdue"
+    assert "overdue → overdue" in outcome.verdicts
+
+
+def test_a_confirmed_dispute_turns_overdue_into_late_and_is_published(crawled) -> None:
+    ws, _ = crawled
+    assert verdict(ws, "plan_posted")["status"] == "overdue"
+
+    outcome = ws.disputes.add(IID, "improvement_plan", PLAN_URL, note="План размещён здесь")
+
+    assert outcome.event == "confirmed", outcome.reason
+    assert "plan_posted (federal-2018): overdue → late" in outcome.verdicts
+    posted = verdict(ws, "plan_posted")
+    assert posted["status"] == "late"
+    assert posted["done_date"] == TODAY.isoformat()  # dated when nokwatch saw it
+    with ws.store() as store:
+        seen = next(
+            store.rows(
+                "observations", "run_id = ? AND item = ?", [outcome.run_id, "improvement_plan"]
+            )
+        )
+    assert seen["status"] == "found" and seen["url"] == PLAN_URL and seen["sha256"]
+
+    events = [r for r in dispute_rows(ws) if r["dispute_id"] == outcome.dispute_id]
+    assert [(r["seq"], r["event"]) for r in events] == [(1, "filed"), (2, "confirmed")]
+    assert events[1]["sha256"] == seen["sha256"] and events[1]["run_id"] == outcome.run_id
+
+    release = ws.publish()
+    with open(release.out / "data" / "disputes.csv", encoding="utf-8") as handle:
+        published = list(csv.DictReader(handle))
+    mine = [r for r in published if r["dispute_id"] == outcome.dispute_id]
+    assert [r["event"] for r in mine] == ["filed", "confirmed"]
+    assert mine[0]["note"] == "План размещён здесь" and mine[1]["verdicts"]
+
+
+@pytest.mark.parametrize(
+    "iid, url, refusal",
+    [
+        (IID, "http://other-school.nokwatch.test/plan.html", DisputeRefused),
+        (IID, "http://127.0.0.1:8080/plan.html", DisputeRefused),
+        (IID, "http://localhost/plan.html", DisputeRefused),
+        (IID, "http://[::1]/plan.html", DisputeRefused),
+        (IID, "ftp://shkola-hidden.fix.nokwatch.test/plan.html", DisputeRefused),
+        (IID, "http://user:pw@shkola-hidden.fix.nokwatch.test/plan.html", DisputeRefused),
+        ("fix-9999", PLAN_URL, UnknownTarget),
+    ],
+)
+def test_bad_claims_are_refused_and_nothing_is_stored(
+    tmp_path: Path, iid: str, url: str, refusal: type
+) -> None:
+    ws = hidden_plan_workspace(tmp_path)
+    with pytest.raises(refusal) as raised:
+        ws.disputes.file(iid, "improvement_plan", url)
+    assert str(raised.value)
+    assert dispute_rows(ws) == []
+
+
+def test_only_items_with_a_place_can_be_disputed(tmp_path: Path) -> None:
+    ws = hidden_plan_workspace(tmp_path)
+    with pytest.raises(DisputeRefused, match="tls_certificate"):
+        ws.disputes.file(IID, "tls_certificate", PLAN_URL)
+
+
+def test_a_document_host_and_the_www_form_of_the_site_are_accepted() -> None:
+    site = {"website": "http://school.example.ru/"}
+    assert check_claim(site, "x", "improvement_plan", " https://www.school.example.ru/a ")
+    assert check_claim(site, "x", "improvement_plan", "https://disk.yandex.ru/i/abc")
+    with pytest.raises(DisputeRefused):
+        check_claim(site, "x", "improvement_plan", "https://school.example.ru.evil.test/a")
+
+
+def test_the_log_is_append_only(tmp_path: Path) -> None:
+    ws = hidden_plan_workspace(tmp_path)
+    dispute = ws.disputes.file(IID, "improvement_plan", PLAN_URL, note="здесь")
+    with ws.store() as store:
+        for statement in ("UPDATE disputes SET note = 'x'", "DELETE FROM disputes"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                store.db.execute(statement)
+    assert [r["note"] for r in ws.disputes.events(dispute)] == ["здесь"]
