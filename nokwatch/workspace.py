@@ -180,6 +180,27 @@ class Workspace:
             self.echo(f"kept the {keep} newest releases; removed {', '.join(removed) or 'none'}")
         return publication
 
+    def notice(
+        self,
+        institution_id: str | None = None,
+        region: str | None = None,
+        out: Path | None = None,
+        pdf: bool = True,
+    ) -> list[Path]:
+        """Write notices of violation (HTML and PDF; a region's in one ZIP); the files written.
+
+        Only verdicts that establish a violation (overdue, late) make a notice; NoViolation when
+        there are none, UnknownTarget for an unknown institution or region.
+        """
+        from nokwatch.notices import write
+
+        folder = Path(out) if out is not None else self.layout.notices
+        with self.store() as store:
+            written = write(store, folder, institution_id, region, pdf)
+        for path in written:
+            self.echo(f"notice: {path}")
+        return written
+
     def serve(
         self,
         release: str | os.PathLike[str] | None = None,
