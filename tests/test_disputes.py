@@ -6,62 +6,31 @@ from __future__ import annotations
 import csv
 import sqlite3
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from nokwatch import Workspace
-from nokwatch.demo import FixtureWeb, SiteSpec
-from nokwatch.demo.sites import UNLINKED_PLAN
+from nokwatch.demo import FixtureWeb
 from nokwatch.disputes import check_claim
 from publisher.errors import DisputeRefused, UnknownTarget
-from publisher.store import Store
-from tests.crawling import FAST, registry
-
-TODAY = date.today()
-HIDDEN = SiteSpec(
-    "shkola-hidden.fix.nokwatch.test",
-    "Школа № 7 (тест)",
-    "education",
-    plan="unlinked",
-    plan_approved=TODAY - timedelta(days=100),
+from tests.disputing import (
+    HIDDEN,
+    IID,
+    PLAN_URL,
+    TODAY,
+    dispute_rows,
+    hidden_plan_workspace,
+    hidden_web,
+    verdict,
 )
-PLAN_URL = HIDDEN.url.rstrip("/") + UNLINKED_PLAN
-IID = "fix-0000"
-
-
-def hidden_plan_workspace(root: Path) -> Workspace:
-    """A data directory whose one institution was assessed recently and hides its plan."""
-    data = root / "data"
-    data.mkdir(parents=True)
-    registry(data, [HIDDEN])
-    with Store(data / "nokwatch.db") as store:
-        assessed = (TODAY - timedelta(days=130)).isoformat()
-        store.db.execute("UPDATE institutions SET assessment_date = ?", (assessed,))
-    return Workspace(data, bundled=False)
-
-
-def verdict(ws: Workspace, obligation: str) -> dict:
-    with ws.store() as store:
-        rows = store.rows("compliance", "institution_id = ? AND obligation = ?", [IID, obligation])
-        return next(rows)
-
-
-def dispute_rows(ws: Workspace) -> list[dict]:
-    with ws.store() as store:
-        return list(store.rows("disputes"))
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, FixtureWeb]]:
     """The institution crawled once (the plan is missed) and a first release published."""
     ws = hidden_plan_workspace(tmp_path_factory.mktemp("disputes"))
-    with FixtureWeb([HIDDEN]) as web, pytest.MonkeyPatch.context() as patch:
-        for name, value in {"http_proxy": web.proxy_url, "https_proxy": web.proxy_url}.items():
-            patch.setenv(name, value)
-        for name, value in FAST.items():
-            patch.setenv(name, value)
+    with hidden_web() as web:
         ws.crawl(institutions=[IID])
         ws.deadlines()
         ws.publish()

@@ -64,3 +64,22 @@ def show(ws: Workspace, dispute_id: str) -> None:
         click.echo(f"{row['seq']} {row['at']} {row['event']}: {row['reason']}")
         if row["verdicts"]:
             click.echo(f"    {row['verdicts']}")
+
+
+@dispute.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8002, show_default=True, type=int)
+@click.option("--demo/--no-demo", default=False, help=DEMO_HELP)
+@pass_workspace
+def serve(ws: Workspace, host: str, port: int, demo: bool) -> None:
+    """Serve the dispute form beside Datasette (it writes disputes only), until Ctrl-C.
+
+    Claims need a region's token from DATA_DIR/dispute-tokens.yaml (RU-XXX: [token, ...]).
+
+    Example: nokwatch dispute serve --port 8002
+    """
+    from nokwatch.disputeform import serve as serve_form
+
+    click.echo(f"dispute form: http://{host}:{port}/ (tokens: {ws.layout.dispute_tokens})")
+    with reported():
+        serve_form(ws, host, port, demo)
