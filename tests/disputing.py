@@ -45,6 +45,7 @@ def hidden_web() -> Iterator[FixtureWeb]:
     with FixtureWeb([HIDDEN]) as web, pytest.MonkeyPatch.context() as patch:
         for name in ("http_proxy", "https_proxy"):
             patch.setenv(name, web.proxy_url)
+        patch.setenv("no_proxy", "127.0.0.1,localhost")  # a test's own servers on loopback
         for name, value in FAST.items():
             patch.setenv(name, value)
         yield web

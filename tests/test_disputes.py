@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from nokwatch import Workspace
 from nokwatch.demo import FixtureWeb
 from nokwatch.disputes import check_claim
 from publisher.errors import DisputeRefused, UnknownTarget
+from publisher.release.notices import CHROMIUM
 from tests.disputing import (
     HIDDEN,
     IID,
@@ -24,6 +27,9 @@ from tests.disputing import (
     hidden_web,
     verdict,
 )
+from tests.publishing_data import running_datasette
+
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is missing")
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +86,26 @@ def test_a_confirmed_dispute_turns_overdue_into_late_and_is_published(crawled) -
     mine = [r for r in published if r["dispute_id"] == outcome.dispute_id]
     assert [r["event"] for r in mine] == ["filed", "confirmed"]
     assert mine[0]["note"] == "План размещён здесь" and mine[1]["verdicts"]
+
+
+@needs_chromium
+def test_the_served_release_offers_the_notice_with_the_new_evidence_and_the_dispute(
+    crawled,
+) -> None:
+    ws, _ = crawled
+    with running_datasette(ws.releases.latest()) as site:
+        with urllib.request.urlopen(f"{site}/-/notice/{IID}.html", timeout=30) as response:
+            html = response.read().decode("utf-8")
+        with urllib.request.urlopen(f"{site}/-/notice/{IID}.pdf", timeout=60) as response:
+            assert response.headers["Content-Type"] == "application/pdf"
+            assert response.read().startswith(b"%PDF")
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{site}/-/notice/fix-9999.html", timeout=30)
+        missing.value.close()
+    assert "исполнено с опозданием" in html  # plan_posted is late now, no longer overdue
+    assert PLAN_URL in html and "confirmed" in html
+    assert f"{site}/-/release/evidence/" in html
+    assert missing.value.code == 404
 
 
 @pytest.mark.parametrize(

@@ -246,14 +246,16 @@ def rows_from_store(store: Store, institution_ids: Iterable[str]) -> list[Notice
 
 def rows_from_database(db: sqlite3.Connection, institution_id: str) -> NoticeRows | None:
     """One institution's notice rows from a release's database (None if it is not there)."""
-    db.row_factory = sqlite3.Row
 
     def select(table: str, column: str) -> list[dict]:
         exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
         if not exists:
             return []
-        query = f'SELECT * FROM "{table}" WHERE "{column}" = ? ORDER BY rowid'
-        return [dict(r) for r in db.execute(query, (institution_id,))]
+        cursor = db.execute(
+            f'SELECT * FROM "{table}" WHERE "{column}" = ? ORDER BY rowid', (institution_id,)
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
 
     institution = select("institutions", "id")
     if not institution:
