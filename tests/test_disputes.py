@@ -14,8 +14,9 @@ import pytest
 
 from nokwatch import Workspace
 from nokwatch.demo import FixtureWeb
-from nokwatch.disputes import check_claim
+from nokwatch.disputes import Outcome, check_claim
 from publisher.errors import DisputeRefused, UnknownTarget
+from publisher.release.build import Publication
 from publisher.release.notices import CHROMIUM
 from tests.disputing import (
     HIDDEN,
@@ -43,26 +44,37 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspac
         yield ws, web
 
 
-def test_a_claim_the_recheck_does_not_bear_out_is_rejected_and_changes_no_verdict(
-    crawled,
-) -> None:
+@pytest.fixture(scope="module")
+def rejected(crawled) -> tuple[Workspace, Outcome, str]:
+    """A claim pointing at a page without the plan: (workspace, outcome, verdict before)."""
     ws, _ = crawled
-    assert verdict(ws, "plan_posted")["status"] == "overdue"
+    before = verdict(ws, "plan_posted")["status"]
+    return ws, ws.disputes.add(IID, "improvement_plan", HIDDEN.url + "contacts.html"), before
 
-    outcome = ws.disputes.add(IID, "improvement_plan", HIDDEN.url + "contacts.html")
 
+@pytest.fixture(scope="module")
+def confirmed(rejected) -> tuple[Workspace, Outcome, str, Publication]:
+    """Then the true claim, and the next release: (workspace, outcome, verdict before, release)."""
+    ws, _, _ = rejected
+    before = verdict(ws, "plan_posted")["status"]
+    outcome = ws.disputes.add(IID, "improvement_plan", PLAN_URL, note="План размещён здесь")
+    return ws, outcome, before, ws.publish()
+
+
+def test_a_claim_the_recheck_does_not_bear_out_is_rejected_and_changes_no_verdict(
+    rejected,
+) -> None:
+    ws, outcome, before = rejected
+    assert before == "overdue"
     assert outcome.event == "rejected"
     assert "не найден" in outcome.reason
     assert verdict(ws, "plan_posted")["status"] == "overdue"
-    assert "overdue → overdue" in outcome.verdicts
+    assert "plan_posted (federal-2018): overdue → overdue" in outcome.verdicts
 
 
-def test_a_confirmed_dispute_turns_overdue_into_late_and_is_published(crawled) -> None:
-    ws, _ = crawled
-    assert verdict(ws, "plan_posted")["status"] == "overdue"
-
-    outcome = ws.disputes.add(IID, "improvement_plan", PLAN_URL, note="План размещён здесь")
-
+def test_a_confirmed_dispute_turns_overdue_into_late_and_is_published(confirmed) -> None:
+    ws, outcome, before, release = confirmed
+    assert before == "overdue"
     assert outcome.event == "confirmed", outcome.reason
     assert "plan_posted (federal-2018): overdue → late" in outcome.verdicts
     posted = verdict(ws, "plan_posted")
@@ -80,20 +92,20 @@ def test_a_confirmed_dispute_turns_overdue_into_late_and_is_published(crawled) -
     assert [(r["seq"], r["event"]) for r in events] == [(1, "filed"), (2, "confirmed")]
     assert events[1]["sha256"] == seen["sha256"] and events[1]["run_id"] == outcome.run_id
 
-    release = ws.publish()
     with open(release.out / "data" / "disputes.csv", encoding="utf-8") as handle:
         published = list(csv.DictReader(handle))
     mine = [r for r in published if r["dispute_id"] == outcome.dispute_id]
     assert [r["event"] for r in mine] == ["filed", "confirmed"]
     assert mine[0]["note"] == "План размещён здесь" and mine[1]["verdicts"]
+    assert [r["event"] for r in published].count("rejected") == 1  # the earlier claim stays
 
 
 @needs_chromium
 def test_the_served_release_offers_the_notice_with_the_new_evidence_and_the_dispute(
-    crawled,
+    confirmed,
 ) -> None:
-    ws, _ = crawled
-    with running_datasette(ws.releases.latest()) as site:
+    _, _, _, release = confirmed
+    with running_datasette(release.out) as site:
         with urllib.request.urlopen(f"{site}/-/notice/{IID}.html", timeout=30) as response:
             html = response.read().decode("utf-8")
         with urllib.request.urlopen(f"{site}/-/notice/{IID}.pdf", timeout=60) as response:
