@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from nokwatch import Workspace
+from nokwatch.cli import main
 from nokwatch.demo import FixtureWeb
 from nokwatch.disputes import Outcome, check_claim
 from publisher.errors import DisputeRefused, UnknownTarget
@@ -164,3 +166,16 @@ def test_the_log_is_append_only(tmp_path: Path) -> None:
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 store.db.execute(statement)
     assert [r["note"] for r in ws.disputes.events(dispute)] == ["здесь"]
+
+
+def test_the_dispute_command_refuses_clearly(tmp_path: Path) -> None:
+    ws = hidden_plan_workspace(tmp_path)
+    runner = CliRunner()
+    base = ["--data-dir", str(ws.path), "dispute", "add"]
+    unknown = runner.invoke(main, [*base, "fix-9999", "--url", PLAN_URL])
+    assert unknown.exit_code == 2 and "не найдено" in unknown.output
+    foreign = runner.invoke(main, [*base, IID, "--url", "http://evil.nokwatch.test/"])
+    assert foreign.exit_code == 1 and "не на сайте учреждения" in foreign.output
+    missing = runner.invoke(main, ["--data-dir", str(ws.path), "dispute", "show", "d-none"])
+    assert missing.exit_code == 2
+    assert dispute_rows(ws) == []
