@@ -124,7 +124,9 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
+            raise StoreError(
+                f"{self.path}: хранилище не открывается (cannot open the store: {exc})"
+            ) from exc
 
     def close(self) -> None:
         self.db.close()

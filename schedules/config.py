@@ -71,7 +71,9 @@ class Schedule:
             if spec.id == job_id:
                 return spec
         known = ", ".join(spec.id for spec in self.jobs)
-        raise ScheduleError(f"no job {job_id!r} in {self.directory} (jobs: {known})")
+        raise ScheduleError(
+            f"нет задачи {job_id!r} в {self.directory} (no such job; jobs: {known})"
+        )
 
 
 def resolve(directory: str | os.PathLike[str] | None) -> Path:
@@ -84,7 +86,9 @@ def load_schedule(directory: Path, data_dir: Path) -> Schedule:
     directory = Path(directory)
     national = directory / NATIONAL
     if not national.is_file():
-        raise ScheduleFileError(national, "file", "missing: the national schedule is required")
+        raise ScheduleFileError(
+            national, "file", "нет файла (missing: the national schedule is required)"
+        )
     doc = _read(national, _NATIONAL_FIELDS)
     jobs = _national_jobs(national, doc, str(data_dir))
     regions = []
@@ -100,17 +104,21 @@ def _read(path: Path, fields: dict[str, bool]) -> dict[str, Any]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScheduleFileError(path, "file", f"cannot read ({exc})") from exc
+        raise ScheduleFileError(path, "file", f"не читается (cannot read: {exc})") from exc
     except yaml.YAMLError as exc:
         raise ScheduleFileError(path, "yaml", " ".join(str(exc).split())) from exc
     if not isinstance(doc, dict):
-        raise ScheduleFileError(path, "file", "must be a mapping of field: value")
+        raise ScheduleFileError(
+            path, "file", "ожидается словарь поле: значение (must be a mapping of field: value)"
+        )
     for name in doc:
         if name not in fields:
-            raise ScheduleFileError(path, str(name), f"unknown field (known: {', '.join(fields)})")
+            raise ScheduleFileError(
+                path, str(name), f"неизвестное поле (unknown field; known: {', '.join(fields)})"
+            )
     for name, required in fields.items():
         if required and doc.get(name) in (None, ""):
-            raise ScheduleFileError(path, name, "required")
+            raise ScheduleFileError(path, name, "обязательное поле (required)")
     return doc
 
 
@@ -118,7 +126,9 @@ def _timezone(path: Path, name: object) -> str:
     try:
         ZoneInfo(str(name))
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ScheduleFileError(path, "timezone", f"unknown time zone {name!r}") from exc
+        raise ScheduleFileError(
+            path, "timezone", f"неизвестный часовой пояс {name!r} (unknown time zone)"
+        ) from exc
     return str(name)
 
 
@@ -126,7 +136,9 @@ def _cron(path: Path, name: str, expression: object, timezone: str) -> str:
     try:
         CronTrigger.from_crontab(str(expression), timezone=ZoneInfo(timezone))
     except ValueError as exc:
-        raise ScheduleFileError(path, name, f"bad cron expression {expression!r} ({exc})") from exc
+        raise ScheduleFileError(
+            path, name, f"неверное cron-выражение {expression!r} (bad cron expression: {exc})"
+        ) from exc
     return str(expression)
 
 
@@ -160,12 +172,18 @@ def _national_jobs(path: Path, doc: dict[str, Any], data_dir: str) -> list[JobSp
 def _region_job(path: Path, doc: dict[str, Any], data_dir: str) -> tuple[JobSpec, str]:
     region = str(doc["region"])
     if region not in region_names():
-        raise ScheduleFileError(path, "region", f"unknown region {region!r} (an ISO 3166-2 code)")
+        raise ScheduleFileError(
+            path, "region", f"неизвестный регион {region!r} (unknown region: an ISO 3166-2 code)"
+        )
     if path.stem != region:
-        raise ScheduleFileError(path, "region", f"{region!r} does not match the file name")
+        raise ScheduleFileError(
+            path, "region", f"{region!r} не совпадает с именем файла (does not match the file name)"
+        )
     demo = doc.get("demo", False)
     if not isinstance(demo, bool):
-        raise ScheduleFileError(path, "demo", f"must be true or false, not {demo!r}")
+        raise ScheduleFileError(
+            path, "demo", f"должно быть true или false, а не {demo!r} (must be true or false)"
+        )
     timezone = _timezone(path, doc["timezone"])
     kwargs = {"data_dir": data_dir, "region": region, "demo": demo}
     spec = JobSpec(
@@ -183,7 +201,9 @@ def _region_job(path: Path, doc: dict[str, Any], data_dir: str) -> tuple[JobSpec
 def _retry_minutes(path: Path, value: object) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(isinstance(v, int) and v > 0 for v in value):
         raise ScheduleFileError(
-            path, "retry_minutes", f"must be a list of positive minutes, not {value!r}"
+            path,
+            "retry_minutes",
+            f"ожидается список положительных минут, а не {value!r} (must be a list of positive minutes)",
         )
     return tuple(value)
 
@@ -193,6 +213,8 @@ def _keep_releases(path: Path, value: object) -> int | None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 2:
         raise ScheduleFileError(
-            path, "keep_releases", f"must be a whole number of releases, 2 or more, not {value!r}"
+            path,
+            "keep_releases",
+            f"ожидается целое число выпусков от 2, а не {value!r} (must be a whole number of releases, 2 or more)",
         )
     return value

@@ -76,7 +76,9 @@ def crawl_region(data_dir: str, region: str, demo: bool = False) -> str:
                 "interrupted",
                 "the service stopped during this crawl; it is re-run at the next start",
             )
-        raise JobInterrupted(f"crawl {summary.run_id} interrupted by the service stopping")
+        raise JobInterrupted(
+            f"обход {summary.run_id} прерван остановкой службы (crawl interrupted by the service stopping)"
+        )
     if summary.status != "finished":
         raise JobFailed(
             f"crawl {summary.run_id} {summary.status}: {summary.sites} sites done "

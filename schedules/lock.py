@@ -29,8 +29,8 @@ class ServiceLock:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             os.close(fd)
             raise ServiceLocked(
-                f"another nokwatch service (pid {holder}) already runs on "
-                f"{self.path.parent}; stop it first or use another --data-dir"
+                f"на {self.path.parent} уже работает служба nokwatch (pid {holder}) "
+                "(another nokwatch service already runs on it): stop it first or use another --data-dir"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

@@ -40,7 +40,8 @@ def reference_days_off(year: int) -> set[date]:
 def test_calendar_matches_reference_day_by_day(year: int) -> None:
     if not (REFERENCE / f"{year}.xml").exists():
         pytest.skip(f"reference calendar {REFERENCE / f'{year}.xml'} is not available here")
-    calendar = default_calendar()
+    # The reference marks the 2020-2021 decree days as days off: compare with that reading.
+    calendar = default_calendar(decree_days_off=True)
     expected = reference_days_off(year)
     ours = {d for d in _days(year) if not calendar.is_working_day(d)}
     assert sorted(ours - expected) == [] and sorted(expected - ours) == []
@@ -59,20 +60,48 @@ def _days(year: int) -> list[date]:
         (date(2024, 11, 2), True),
         (date(2024, 12, 28), True),
         (date(2025, 11, 1), True),
-        (date(2020, 4, 15), False),  # COVID non-working day, default choice
-        (date(2021, 11, 2), False),
+        # Decree non-working days count as working days (Supreme Court reviews No. 1 and No. 2, 2020)
+        (date(2020, 4, 15), True),
+        (date(2020, 4, 6), True),
+        (date(2021, 11, 2), True),
+        (date(2020, 5, 4), False),  # a Government decree's transfer of a holiday, a true day off
     ],
 )
 def test_known_days(day: date, working: bool) -> None:
     assert default_calendar().is_working_day(day) is working
 
 
-def test_covid_days_are_a_switch() -> None:
-    calendar = default_calendar(covid=False)
-    assert calendar.is_working_day(date(2020, 4, 15))
-    assert calendar.is_working_day(date(2021, 11, 2))
-    assert calendar.version.endswith("-nocovid")
-    assert not calendar.is_working_day(date(2020, 5, 4))  # a decree transfer, not a COVID day
+@pytest.mark.parametrize(
+    "day, kind, basis",
+    [
+        (date(2020, 4, 6), "decree_non_working", "Указ Президента РФ от 02.04.2020 № 239"),
+        (date(2020, 3, 30), "decree_non_working", "Указ Президента РФ от 25.03.2020 № 206"),
+        (date(2021, 11, 1), "decree_non_working", "Указ Президента РФ от 20.10.2021 № 595"),
+        (date(2020, 5, 4), "day_off", None),
+        (date(2014, 3, 10), "day_off", None),
+        (date(2014, 3, 8), "holiday", None),
+        (date(2024, 4, 27), "working", None),
+        (date(2024, 4, 28), "weekend", None),
+    ],
+)
+def test_decree_days_are_their_own_kind_with_the_decree_cited(
+    day: date, kind: str, basis: str | None
+) -> None:
+    calendar = default_calendar()
+    assert (calendar.day_kind(day), calendar.decree_basis(day)) == (kind, basis)
+
+
+def test_the_other_reading_of_decree_days_is_an_explicit_choice() -> None:
+    courts, days_off = default_calendar(), default_calendar(decree_days_off=True)
+    assert not days_off.is_working_day(date(2020, 4, 15))
+    assert courts.reading == "decree-days-working" and days_off.reading == "decree-days-off"
+    assert courts.version != days_off.version and "decree-days" in courts.version
+    # 15 days from 20.03.2020: 04.04 (Saturday) → 06.04 (ГК ст. 193), not 12.05 as with the
+    # decree days taken for days off.
+    from publisher.deadlines.periods import Days, due_date
+
+    assert due_date(Days(15), date(2020, 3, 20), courts) == date(2020, 4, 6)
+    assert due_date(Days(15), date(2020, 3, 20), days_off) == date(2020, 5, 12)
 
 
 def test_working_day_arithmetic() -> None:

@@ -13,6 +13,8 @@ from publisher.deadlines.periods import (
     NoDeadline,
     PeriodError,
     Recurring,
+    Standing,
+    Within,
     add_months,
     due_date,
     occurrences,
@@ -40,8 +42,18 @@ CAL = default_calendar()
         ("2013 год", Fixed(D(2013, 12, 31))),
         ("I квартал (ежегодно)", Recurring("year", "quarter_end", quarter=1)),
         ("IV квартал\n\n(ежегодно)", Recurring("year", "quarter_end", quarter=4)),
-        ("2013 год, далее – постоянно", Recurring("year", "fixed", 2013)),
-        ("постоянно", Recurring("year", "fixed")),
+        # «Постоянно» sets no date: a standing duty, after a first deadline where one is written.
+        ("2013 год, далее – постоянно", Standing(D(2013, 12, 31))),
+        ("постоянно", Standing()),
+        ("На постоянной основе", Standing()),
+        # A quarterly duty «в течение 2016-2018 гг.» ends with 2018.
+        ("1 раз в квартал\nв течение \n\n2016-2018 гг.",
+         Recurring("quarter", "quarter_end", 2016, last_year=2018)),
+        # The seed's window «IV квартал (ежегодно)» is kept beside the relative period.
+        ("IV квартал (ежегодно) в течение месяца со дня поступления информации",
+         Within(Months(1), quarter=4)),
+        ("IV квартал (ежегодно) в течение 5 рабочих дней после поступления информации",
+         Within(Days(5, working=True), quarter=4)),
         ("ежегодно", Recurring("year", "fixed")),
         ("до 1 февраля 2014 года, далее – ежегодно до 1 февраля",
          Recurring("year", "fixed", 2014, month=2, day=1)),
@@ -101,8 +113,30 @@ def test_yearly_and_standing_due_dates() -> None:
         ("2016", D(2016, 3, 31)),
         ("2017", D(2017, 3, 31)),
     ]
-    standing = parse_period("2013 год, далее – постоянно")
-    assert occurrences(standing, D(2012, 1, 1), D(2014, 6, 1)) == [
-        ("2013", D(2013, 12, 31)),
-        ("2014", D(2014, 12, 31)),
-    ]
+
+
+def test_a_quarterly_duty_for_2016_2018_has_twelve_occurrences() -> None:
+    period = parse_period("1 раз в квартал в течение 2016-2018 гг.")
+    found = occurrences(period, D(2016, 1, 1), D(2025, 12, 31))
+    assert len(found) == 12 and found[-1] == ("2018-Q4", D(2018, 12, 31))
+
+
+def test_a_standing_duty_has_no_due_date_after_its_first() -> None:
+    assert due_date(parse_period("2013 год, далее – постоянно"), None, CAL) == D(2013, 12, 31)
+    with pytest.raises(ValueError):
+        due_date(parse_period("постоянно"), None, CAL)
+
+
+@pytest.mark.parametrize(
+    "trigger, due",
+    [
+        # Both limits bind; the earlier governs.
+        (D(2016, 10, 3), D(2016, 11, 3)),  # a month from receipt ends inside the fourth quarter
+        (D(2016, 12, 20), D(2017, 1, 9)),  # the quarter ends first: 31.12 (Sat) → 09.01.2017
+        (D(2015, 12, 20), D(2015, 12, 31)),  # 31.12.2015 (Thursday) is a working day
+        (D(2016, 3, 1), D(2016, 4, 1)),  # received early: the month ends before the window
+    ],
+)
+def test_a_window_quarter_bounds_the_relative_period(trigger: date, due: date) -> None:
+    period = parse_period("IV квартал (ежегодно) в течение месяца со дня поступления информации")
+    assert due_date(period, trigger, CAL) == due

@@ -13,6 +13,8 @@ from publisher.deadlines.periods import (
     Fixed,
     NoDeadline,
     Recurring,
+    Standing,
+    Within,
     due_date,
     occurrences,
 )
@@ -41,6 +43,8 @@ def test_every_rule_has_basis_description_and_a_countable_period(path: Path) -> 
             assert due_date(rule.period, None, default_calendar()) >= rule.period.day
         elif isinstance(rule.period, Recurring):
             assert occurrences(rule.period, date(2013, 1, 1), date(2018, 12, 31))
+        elif isinstance(rule.period, Standing):
+            assert rule.period.first is None or rule.period.first.year >= 2013
         else:
             assert isinstance(rule.period, NoDeadline)
 
@@ -48,6 +52,34 @@ def test_every_rule_has_basis_description_and_a_countable_period(path: Path) -> 
 def test_tomsk_obligation_ids() -> None:
     judged = [r.obligation for r in load_profiles()["tomsk-2013"].rules if r.done_event]
     assert judged == ["proposals_sent", "plan_approved", "plan_posted"]
+
+
+def test_tomsk_item_15_counts_from_the_undated_working_out_of_proposals() -> None:
+    profile = load_profiles()["tomsk-2013"]
+    assert profile.rule("proposals_sent").trigger == "proposals_considered"
+    assert "19" in profile.rule("plan_execution_posted").legal_basis
+
+
+def test_mintrud_items_8_and_9_count_from_the_councils_information_within_the_window() -> None:
+    profile = load_profiles()["mintrud-2016"]
+    for obligation in ("results_published", "plan_approved"):
+        rule = profile.rule(obligation)
+        assert rule.trigger == "council_information_received"
+        assert isinstance(rule.period, Within) and rule.period.quarter == 4
+    meetings = profile.rule("council_meetings").period
+    assert len(occurrences(meetings, date(2016, 1, 1), date(2025, 12, 31))) == 12
+
+
+def test_standing_duties_set_no_yearly_date() -> None:
+    profiles = load_profiles()
+    assert profiles["omsk-2013"].rule("media_support").period == Standing()
+    assert profiles["tula-2013"].rule("information_posted").period == Standing(date(2013, 12, 31))
+
+
+def test_omsk_iii_2_is_development_not_approval() -> None:
+    profile = load_profiles()["omsk-2013"]
+    assert "plan_approved" not in {r.obligation for r in profile.rules}
+    assert profile.rule("plan_developed").description.startswith("Разработка")
 
 
 def test_federal_marks_what_is_unconfirmed() -> None:

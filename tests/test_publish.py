@@ -27,8 +27,13 @@ def _kpi(release: Publication) -> dict[tuple[str, str, str], dict]:
 
 
 def test_obligations_carry_due_dates_and_the_rule_behind_them(release: Publication) -> None:
-    rows = {r["institution_id"]: r for r in _rows(release, "obligations")}
+    every = _rows(release, "obligations")
+    rows = {r["institution_id"]: r for r in every if r["institution_id"]}
     assert set(rows) == {"tom-1", "tom-2", "oms-1", "oms-2"}
+    # Duties of profiles that select no institution are published profile-wide, not judged.
+    wide = [r for r in every if not r["institution_id"]]
+    assert wide and {r["judged"] for r in wide} == {"false"}
+    assert {r["profile"] for r in wide} == {"mintrud-2016", "omsk-2013", "tula-2013"}
     row = rows["tom-2"]
     assert (row["obligation"], row["due_date"], row["who"]) == (
         "plan_posted",

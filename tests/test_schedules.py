@@ -120,15 +120,18 @@ def test_service_refuses_a_bad_schedule_at_start(schedule_dir: Path, tmp_path: P
         ],
     )
     assert result.exit_code == 1
-    assert "RU-TOM.yaml: crawl: bad cron expression 'every night'" in result.output
+    assert (
+        "RU-TOM.yaml: crawl: неверное cron-выражение 'every night' (bad cron expression"
+        in result.output
+    )
     assert not (tmp_path / "data" / "scheduler.db").exists()
 
 
 def test_missing_national_file_and_unknown_job(schedule_dir: Path, tmp_path: Path) -> None:
-    with pytest.raises(ScheduleError, match="no job 'crawl:RU-MOW'"):
+    with pytest.raises(ScheduleError, match="нет задачи 'crawl:RU-MOW'"):
         load_schedule(schedule_dir, tmp_path).job("crawl:RU-MOW")
     (schedule_dir / "national.yaml").unlink()
-    with pytest.raises(ScheduleFileError, match="national.yaml: file: missing"):
+    with pytest.raises(ScheduleFileError, match="national.yaml: file: нет файла \\(missing"):
         load_schedule(schedule_dir, tmp_path)
 
 

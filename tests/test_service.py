@@ -194,7 +194,7 @@ def test_sigkill_mid_crawl_keeps_observations_and_reruns_the_crawl(
         timeout=30,
     )
     assert refused.returncode == 1
-    assert f"another nokwatch service (pid {second.process.pid}) already runs" in refused.stderr
+    assert f"уже работает служба nokwatch (pid {second.process.pid})" in refused.stderr
 
     def resumed_and_finished() -> dict | None:
         rows = [r for r in crawls(data_dir) if r["run_id"] == killed["run_id"]]

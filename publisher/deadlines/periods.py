@@ -62,6 +62,24 @@ class Recurring:
     month: int = 12
     day: int = 31
     quarter: int = 0
+    last_year: int | None = None  # «в течение 2016-2018 гг.»: the last year it recurs
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A standing duty («постоянно»): no date falls due, except a first deadline if one is written
+    («2013 год, далее – постоянно»)."""
+
+    first: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Within:
+    """A relative period inside a yearly window: «IV квартал (ежегодно) в течение месяца со дня
+    поступления информации». Both limits bind: the earlier last day governs."""
+
+    relative: Days | Months
+    quarter: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +89,8 @@ class NoDeadline:
     text: str
 
 
-Period = Days | Months | Fixed | Recurring | NoDeadline
-RELATIVE = (Days, Months)
+Period = Days | Months | Fixed | Recurring | Standing | Within | NoDeadline
+RELATIVE = (Days, Months, Within)
 
 
 def _normalise(text: str) -> str:
@@ -100,6 +118,8 @@ _AFTER_QUARTER = re.compile(
     r"до\s+(\d{1,2})\s+числа\s+месяца,?\s+следующего\s+за\s+отчетным\s+кварталом"
 )
 _NONE = ("по мере необходимости", "в сроки, установленные")
+_YEARS = re.compile(r"в течение\s+(\d{4})\s*-\s*(\d{4})")
+_STANDING = ("постоянно", "на постоянной основе")
 
 
 def parse_period(text: str) -> Period:
@@ -116,6 +136,9 @@ def _parse_relative(norm: str) -> Period | None:
     for pattern, build in _RELATIVE_PATTERNS:
         match = pattern.search(norm)
         if match:
+            window = _QUARTER.search(norm[: match.start()])
+            if window and not window[2] and "ежегодно" in norm:
+                return Within(build(match), ROMAN[window[1]])
             return build(match)
     return None
 
@@ -125,18 +148,24 @@ def _parse_recurring(norm: str) -> Period | None:
     if match:
         return Recurring("quarter", "after_quarter", day=int(match[1]))
     if "ежеквартально" in norm or "1 раз в квартал" in norm:
+        years = _YEARS.search(norm)
+        if years:
+            return Recurring("quarter", "quarter_end", int(years[1]), last_year=int(years[2]))
         return Recurring("quarter", "quarter_end")
     annual = _ANNUAL_DATE.search(norm)
     first = _DATE.search(norm) or _YEAR.search(norm) or _QUARTER.search(norm)
     first_year = int(first.groups()[-1]) if first and first.groups()[-1] else None
     if annual:
         return Recurring("year", "fixed", first_year, _month_genitive(annual[2]), int(annual[1]))
-    if "ежегодно" not in norm and "постоянно" not in norm and "на постоянной основе" not in norm:
+    if any(phrase in norm for phrase in _STANDING):
+        # «Постоянно» sets no date to check: only a first deadline written beside it falls due.
+        first = _parse_fixed(norm)
+        return Standing(first.day if isinstance(first, Fixed) else None)
+    if "ежегодно" not in norm:
         return None
     quarter = _QUARTER.search(norm)
     if quarter:
         return Recurring("year", "quarter_end", first_year, quarter=ROMAN[quarter[1]])
-    # A standing duty («постоянно») is checked once a calendar year, by the year's last day.
     return Recurring("year", "fixed", first_year)
 
 
@@ -180,6 +209,8 @@ def add_months(day: date, n: int) -> date:
 
 def raw_end(period: Period, trigger: date | None) -> date:
     """The period's last day before the non-working-day rule; ValueError if it needs a trigger."""
+    if isinstance(period, Standing) and period.first is not None:
+        return period.first
     if isinstance(period, Days) and not period.working:
         if trigger is None:
             raise ValueError("срок отсчитывается от события, а его дата неизвестна")
@@ -195,6 +226,11 @@ def raw_end(period: Period, trigger: date | None) -> date:
 
 def due_date(period: Period, trigger: date | None, calendar: ProductionCalendar) -> date:
     """The last day to act, moved off non-working days (ГК РФ ст. 193)."""
+    if isinstance(period, Within):
+        relative = due_date(period.relative, trigger, calendar)
+        assert trigger is not None  # due_date of the relative period raised otherwise
+        window = calendar.next_working_day(quarter_end(trigger.year, period.quarter))
+        return min(relative, window)
     if isinstance(period, Days) and period.working:
         if trigger is None:
             raise ValueError("срок отсчитывается от события, а его дата неизвестна")
@@ -205,11 +241,12 @@ def due_date(period: Period, trigger: date | None, calendar: ProductionCalendar)
 def occurrences(period: Recurring, start: date, until: date) -> list[tuple[str, date]]:
     """(period label, raw last day) for each year or quarter from ``start``'s to ``until``'s."""
     first = max(start.year, period.first_year or start.year)
+    final = min(until.year, period.last_year or until.year)
     if period.every == "year":
-        return [(str(y), _yearly_end(period, y)) for y in range(first, until.year + 1)]
+        return [(str(y), _yearly_end(period, y)) for y in range(first, final + 1)]
     begin = (first, (start.month + 2) // 3 if first == start.year else 1)
-    last = (until.year, (until.month + 2) // 3)
-    quarters = [(y, q) for y in range(first, until.year + 1) for q in range(1, 5)]
+    last = (until.year, (until.month + 2) // 3) if final == until.year else (final, 4)
+    quarters = [(y, q) for y in range(first, final + 1) for q in range(1, 5)]
     return [
         (f"{y}-Q{q}", _quarterly_end(period, y, q)) for y, q in quarters if begin <= (y, q) <= last
     ]

@@ -24,7 +24,11 @@ FINDING_DATES = ("first_seen_at", "declared_date")
 
 @dataclass(frozen=True)
 class Rule:
-    """One obligation: what is due, counted from which event, on what legal basis."""
+    """One obligation: what is due, counted from which event, on what legal basis.
+
+    ``act`` names the event this obligation's fulfilment is, when nobody reports it but another
+    rule counts from it; ``findings`` are the crawler items that can prove it done (any one).
+    """
 
     obligation: str
     who: str
@@ -38,6 +42,21 @@ class Rule:
     finding_date: str | None = None
     confirmed: bool = True
     note: str = ""
+    act: str | None = None
+    findings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventBound:
+    """An event nobody dates, bounded: on or after ``after``, at the latest the end of the
+    ``within`` periods counted one after another from it («a month for the council, then a month
+    for the authority»)."""
+
+    name: str
+    after: str
+    within: tuple[Period, ...]
+    description: str
+    basis: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,19 @@ class Profile:
     reported_sources: frozenset[str]
     assessment_from: date | None
     path: Path
+    spheres: frozenset[str] = frozenset()  # empty: every sphere
+    sport_if_educational: bool = False
+    decree_days_off: bool = False
+    events: tuple[EventBound, ...] = ()
+
+    @property
+    def selects_anyone(self) -> bool:
+        """Whether the profile judges institutions, or only documents duties (profile-wide)."""
+        return bool(self.reported_sources or self.assessment_from)
+
+    def event(self, name: str) -> EventBound | None:
+        """The bounds of an undated event, if the profile defines them."""
+        return next((e for e in self.events if e.name == name), None)
 
     @property
     def label(self) -> str:
@@ -67,7 +99,7 @@ class Profile:
 
     def rule_done_by(self, event: str) -> Rule | None:
         """The rule whose fulfilment is the given event (plan_approved → its rule), if any."""
-        return next((rule for rule in self.rules if rule.done_event == event), None)
+        return next((r for r in self.rules if event in (r.done_event, r.act)), None)
 
 
 def _require(raw: dict, key: str, where: str) -> object:
@@ -88,12 +120,14 @@ def _basis(raw: dict, document: str, where: str) -> str:
     return f"{text}; {basis['also']}" if basis.get("also") else text
 
 
-def _done(raw: dict, where: str) -> tuple[str | None, str | None, str | None]:
+def _done(raw: dict, where: str) -> tuple[str | None, tuple[str, ...], str | None]:
     done = raw.get("done") or {}
     finding_date = done.get("finding_date")
-    if done.get("finding") and finding_date not in FINDING_DATES:
+    finding = done.get("finding") or ()
+    findings = tuple(finding) if isinstance(finding, list) else ((finding,) if finding else ())
+    if findings and finding_date not in FINDING_DATES:
         raise ProfileError(f"{where}: done.finding_date должен быть одним из {FINDING_DATES}")
-    return done.get("event"), done.get("finding"), finding_date
+    return done.get("event"), findings, finding_date
 
 
 def _rule(raw: object, document: str, where: str, known: set[str]) -> Rule:
@@ -110,7 +144,7 @@ def _rule(raw: object, document: str, where: str, known: set[str]) -> Rule:
         raise ProfileError(f"{where}: {exc}") from None
     trigger = raw.get("trigger")
     _check_trigger(trigger, period, known, where)
-    event, finding, finding_date = _done(raw, where)
+    event, findings, finding_date = _done(raw, where)
     return Rule(
         obligation=obligation,
         who=str(_require(raw, "who", where)),
@@ -120,10 +154,12 @@ def _rule(raw: object, document: str, where: str, known: set[str]) -> Rule:
         legal_basis=_basis(raw, document, where),
         description=str(_require(raw, "description", where)),
         done_event=event,
-        finding=finding,
+        finding=findings[0] if findings else None,
         finding_date=finding_date,
         confirmed=bool(raw.get("confirmed", True)),
-        note=str(raw.get("note") or ""),
+        note=" ".join(str(raw.get("note") or "").split()),
+        act=raw.get("act"),
+        findings=findings,
     )
 
 
@@ -154,6 +190,9 @@ def load_profile(path: Path) -> Profile:
     start = selects.get("assessment_from")
     if start is not None and not isinstance(start, date):
         raise ProfileError(f"{path}: selects.assessment_from должен быть датой")
+    reading = (raw.get("calendar") or {}).get("decree_days", "working")
+    if reading not in ("working", "off"):
+        raise ProfileError(f"{path}: calendar.decree_days должен быть working или off")
     return Profile(
         id=str(_require(raw, "profile", str(path))),
         version=str(_require(raw, "version", str(path))),
@@ -163,6 +202,33 @@ def load_profile(path: Path) -> Profile:
         reported_sources=frozenset(selects.get("reported_sources") or ()),
         assessment_from=start,
         path=path,
+        spheres=frozenset(selects.get("spheres") or ()),
+        sport_if_educational=bool(selects.get("sport_if_educational")),
+        decree_days_off=reading == "off",
+        events=tuple(
+            _event(name, entry, path) for name, entry in (raw.get("events") or {}).items()
+        ),
+    )
+
+
+def _event(name: str, raw: object, path: Path) -> EventBound:
+    where = f"{path}: событие {name}"
+    if not isinstance(raw, dict) or not _SNAKE.fullmatch(name):
+        raise ProfileError(f"{where}: ожидался словарь с after и within")
+    within = raw.get("within")
+    texts = within if isinstance(within, list) else [within]
+    try:
+        periods = tuple(parse_period(str(text)) for text in texts if text)
+    except PeriodError as exc:
+        raise ProfileError(f"{where}: {exc}") from None
+    if not periods or not all(isinstance(p, RELATIVE) for p in periods):
+        raise ProfileError(f"{where}: within должен быть сроком от события")
+    return EventBound(
+        name=name,
+        after=str(_require(raw, "after", where)),
+        within=periods,
+        description=str(_require(raw, "description", where)),
+        basis=str(_require(raw, "basis", where)),
     )
 
 

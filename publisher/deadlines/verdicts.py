@@ -2,12 +2,18 @@
 
 Evidence comes in two kinds, never merged silently:
 
-- a ``Sighting`` by the crawler is an interval: the item was posted in (last_absent, first_seen];
+- a ``Sighting`` by the crawler is an interval of civil dates: the item was done on or after the
+  day it was last seen absent and on or before the day it was first seen (both days included: a
+  check at noon says nothing about the afternoon);
 - a ``Claim`` is a date someone states (a regional report, the document itself), with its source.
 
-A sighting decides where it can; a claim decides where there is no sighting; where the two
-disagree the reason says so. ``DueUnknown`` is internal control flow (a due date cannot be
-computed), turned into an ``unknown`` or ``invalid_data`` verdict, never shown as an error.
+A claim consistent with the sighting stands (the row says both); a claim the sighting contradicts
+gives way to the sighting, and the reason says so. The due date can itself be an interval
+(``Due``): when the event a period counts from is not dated, only bounds for it are known. A
+verdict is ``on_time`` only when every possible due date is met, ``late``/``overdue`` only when
+none is; otherwise ``unknown`` with the condition in the reason. ``DueUnknown`` is internal
+control flow (a due date cannot be computed), turned into an ``unknown`` or ``invalid_data``
+verdict, never shown as an error.
 """
 
 from __future__ import annotations
@@ -22,9 +28,12 @@ from publisher.deadlines.profiles import Profile, Rule
 from publisher.deadlines.workcalendar import ProductionCalendar
 from publisher.errors import DateNotCovered
 
-STATUSES = ("on_time", "late", "overdue", "pending", "unknown", "invalid_data")
+STATUSES = ("on_time", "late", "overdue", "pending", "unknown", "invalid_data", "not_judged")
 EVENTS_RU = {
     "proposals_received": "поступления предложений учредителю",
+    "proposals_considered": "выработки предложений учредителем",
+    "results_received": "получения результатов независимой оценки",
+    "council_information_received": "поступления информации от Общественного совета",
     "proposals_sent": "направления предложений организации",
     "plan_approved": "утверждения плана",
     "plan_posted": "размещения плана",
@@ -60,7 +69,12 @@ class Sighting:
 
 
 class Verdict(NamedTuple):
-    """A verdict with what it rests on (a tuple: a million of them must be cheap to make)."""
+    """A verdict with what it rests on (a tuple: a million of them must be cheap to make).
+
+    ``due`` is the latest possible last day; ``declared`` the date a source states;
+    ``not_before``/``not_after`` the crawler's interval; ``late_min``/``late_max`` bound the
+    calendar days late (for ``overdue``: as of the as-of date).
+    """
 
     status: str
     reason: str
@@ -69,6 +83,32 @@ class Verdict(NamedTuple):
     done_source: str | None = None
     days_late: int | None = None
     working_days_late: int | None = None
+    declared: date | None = None
+    not_before: date | None = None
+    not_after: date | None = None
+    late_min: int | None = None
+    late_max: int | None = None
+
+
+class Due(NamedTuple):
+    """The last lawful day, as an interval when the trigger is only bounded.
+
+    ``first``/``last``: the earliest and latest possible last day; ``trigger_first``/
+    ``trigger_last`` the bounds of the undated trigger, ``event`` its name and ``period`` the
+    rule's period, to state the condition under which a date in between is on time.
+    """
+
+    first: date
+    last: date
+    trigger_first: date | None = None
+    trigger_last: date | None = None
+    event: str | None = None
+    period: Period | None = None
+
+    @classmethod
+    def on(cls, day: date) -> Due:
+        """A due date known exactly."""
+        return cls(day, day)
 
 
 @cache  # a few thousand distinct dates, formatted millions of times
@@ -101,40 +141,62 @@ def event_date(events: dict[str, Claim], name: str) -> date:
     return claim.day
 
 
-def trigger_of(
+def event_span(
+    profile: Profile, name: str, events: dict[str, Claim], calendar: ProductionCalendar
+) -> tuple[date, date]:
+    """The earliest and latest date of an event: reported, bounded by the profile, or the act of
+    another obligation (between that obligation's trigger and its last lawful day)."""
+    if name.startswith("due:"):
+        due = due_of(profile, profile.rule(name.removeprefix("due:")), events, calendar)
+        return due.last, due.last
+    if name in events:
+        day = event_date(events, name)
+        return day, day
+    bound = profile.event(name)
+    if bound is not None:
+        first, latest = event_span(profile, bound.after, events, calendar)
+        for period in bound.within:
+            latest = _due(period, latest, calendar)
+        return first, latest
+    previous = profile.rule_done_by(name)
+    if previous is not None:
+        # The act is an obligation of this profile and nobody dated it: it happened no earlier
+        # than that obligation's trigger and, lawfully, no later than its last day.
+        due = due_of(profile, previous, events, calendar)
+        start = trigger_span(profile, previous, events, calendar)
+        return (start[0] if start else due.first), due.last
+    day = event_date(events, name)  # raises DueUnknown: nobody dated it
+    return day, day
+
+
+def trigger_span(
+    profile: Profile, rule: Rule, events: dict[str, Claim], calendar: ProductionCalendar
+) -> tuple[date, date] | None:
+    """The bounds of the date the rule's period counts from; None for a fixed period."""
+    if rule.trigger is None:
+        return None
+    return event_span(profile, rule.trigger, events, calendar)
+
+
+def event_of(
     profile: Profile, rule: Rule, events: dict[str, Claim], calendar: ProductionCalendar
 ) -> date | None:
-    """The date the rule's period counts from: an event's date, or another rule's due date."""
-    if rule.trigger is None:
-        return None
-    if rule.trigger.startswith("due:"):
-        previous = profile.rule(rule.trigger.removeprefix("due:"))
-        return due_of(profile, previous, events, calendar)
-    if rule.trigger not in events:
-        # The triggering act is itself an obligation of this profile and nobody dated it: count
-        # from its last lawful day, the latest the trigger could lawfully have happened.
-        previous = profile.rule_done_by(rule.trigger)
-        if previous is not None:
-            return due_of(profile, previous, events, calendar)
-    return event_date(events, rule.trigger)
-
-
-def event_of(profile: Profile, rule: Rule, events: dict[str, Claim]) -> date | None:
-    """The date of the event that starts the rule's chain of ``due:`` triggers."""
-    while rule.trigger is not None and rule.trigger.startswith("due:"):
-        rule = profile.rule(rule.trigger.removeprefix("due:"))
-    if rule.trigger is None:
-        return None
-    if rule.trigger not in events and profile.rule_done_by(rule.trigger) is not None:
-        return None  # undated: trigger_of counts from that obligation's last lawful day
-    return event_date(events, rule.trigger)
+    """The earliest date of the event the rule counts from (the published trigger date)."""
+    span = trigger_span(profile, rule, events, calendar)
+    return span[0] if span else None
 
 
 def due_of(
     profile: Profile, rule: Rule, events: dict[str, Claim], calendar: ProductionCalendar
-) -> date:
-    """The rule's last lawful day for this institution's events."""
-    return _due(rule.period, trigger_of(profile, rule, events, calendar), calendar)
+) -> Due:
+    """The rule's last lawful day for this institution's events, as bounds when undated."""
+    span = trigger_span(profile, rule, events, calendar)
+    if span is None:
+        return Due.on(_due(rule.period, None, calendar))
+    first, last = (_due(rule.period, day, calendar) for day in span)
+    if span[0] == span[1]:
+        return Due.on(first)
+    return Due(first, last, span[0], span[1], rule.trigger, rule.period)
 
 
 def _due(period: Period, trigger: date | None, calendar: ProductionCalendar) -> date:
@@ -164,7 +226,7 @@ def _date_cache() -> dict[int, date]:
 
 
 def judge(
-    due: date,
+    due: date | Due,
     as_of: date,
     calendar: ProductionCalendar,
     claims: tuple[Claim, ...] = (),
@@ -172,17 +234,25 @@ def judge(
     trigger: date | None = None,
 ) -> Verdict:
     """The verdict for one obligation due on ``due``, as of ``as_of``."""
+    if not isinstance(due, Due):
+        due = Due.on(due)
     if claims:
-        problem = _invalid_claim(due, claims, trigger)
+        problem = _invalid_claim(due.last, claims, trigger)
         if problem is not None:
             return problem
-    verdict = _from_sighting(due, as_of, calendar, sighting) if sighting else None
-    if verdict is None:
-        verdict = _from_claim(due, calendar, claims[0]) if claims else _no_evidence(due, as_of)
-    # One claim and no sighting: the claim gave the verdict, there is nothing to disagree with.
-    if not claims or (sighting is None and len(claims) == 1):
+    standing = next((c for c in claims if _consistent(c, sighting)), None)
+    notes = [n for c in claims if c is not standing and (n := _disagrees(c, standing, sighting))]
+    if standing is not None:
+        verdict = _from_claim(due, calendar, standing, sighting)
+    elif sighting is not None and (sighting.first_seen or sighting.last_absent or sighting.checked):
+        verdict = _from_sighting(due, as_of, calendar, sighting)
+    else:
+        verdict = _no_evidence(due, as_of)
+    if claims and verdict.declared is None:
+        verdict = verdict._replace(declared=claims[0].day)
+    if not notes:
         return verdict
-    return _with_disagreements(verdict, claims, sighting)
+    return verdict._replace(reason="; ".join([verdict.reason, *notes]))
 
 
 def _invalid_claim(due: date, claims: tuple[Claim, ...], trigger: date | None) -> Verdict | None:
@@ -202,8 +272,19 @@ def _invalid_claim(due: date, claims: tuple[Claim, ...], trigger: date | None) -
                 due=due,
                 done=claim.day,
                 done_source=claim.source,
+                declared=claim.day,
             )
     return None
+
+
+def _consistent(claim: Claim, seen: Sighting | None) -> bool:
+    if claim.day is None:
+        return False
+    if seen is None:
+        return True
+    if seen.last_absent is not None and claim.day < seen.last_absent:
+        return False
+    return seen.first_seen is None or claim.day <= seen.first_seen
 
 
 def _late(due: date, done: date, calendar: ProductionCalendar) -> tuple[int, int | None]:
@@ -214,92 +295,131 @@ def _late(due: date, done: date, calendar: ProductionCalendar) -> tuple[int, int
     return (done - due).days, working
 
 
-def _from_claim(due: date, calendar: ProductionCalendar, claim: Claim) -> Verdict:
+def due_ru(due: Due) -> str:
+    """The due date, or its bounds when the trigger is undated."""
+    if due.first == due.last:
+        return f"срок {ru(due.last)}"
+    return f"срок от {ru(due.first)} до {ru(due.last)} (дата {_event_ru(due)} неизвестна)"
+
+
+def _event_ru(due: Due) -> str:
+    return EVENTS_RU.get(due.event or "", due.event or "события")
+
+
+def _condition(due: Due, done: date, calendar: ProductionCalendar) -> str:
+    """In words: the latest trigger date for which ``done`` is late, i.e. when it is on time."""
+    if due.trigger_first is None or due.trigger_last is None or due.period is None:
+        return ""
+    day = due.trigger_first
+    while day <= due.trigger_last:
+        try:
+            if due_date(due.period, day, calendar) >= done:
+                return f": в срок, если дата {_event_ru(due)} не ранее {ru(day)}"
+        except (DateNotCovered, ValueError):
+            return ""
+        day = date.fromordinal(day.toordinal() + 1)
+    return ""
+
+
+def _classify(
+    due: Due, low: date | None, high: date | None, as_of: date, calendar: ProductionCalendar
+) -> tuple[str, int | None, int | None, str]:
+    """(status, days late at least, at most, condition) for a done interval [low, high]."""
+    if high is not None and high <= due.first:
+        return "on_time", None, None, ""
+    if low is not None and low > due.last:
+        if high is None:
+            return "overdue", (low - due.last).days, (as_of - due.first).days, ""
+        return "late", (low - due.last).days, (high - due.first).days, ""
+    if high is None:
+        return "", None, None, ""
+    at_least = max(0, (low - due.last).days) if low is not None else 0
+    condition = _condition(due, high, calendar) if low == high else ""
+    return "unknown", at_least, (high - due.first).days, condition
+
+
+def _from_claim(
+    due: Due, calendar: ProductionCalendar, claim: Claim, seen: Sighting | None
+) -> Verdict:
     done = claim.day
     assert done is not None  # judge() returned invalid_data for undated claims
-    if done <= due:
-        return Verdict(
-            "on_time",
-            f"исполнено {ru(done)} ({source_ru(claim.source)}), срок {ru(due)}",
-            due,
-            done,
-            claim.source,
-        )
-    days, working = _late(due, done, calendar)
-    shown = "?" if working is None else working
+    status, at_least, at_most, condition = _classify(due, done, done, done, calendar)
+    reason = f"исполнено {ru(done)} ({source_ru(claim.source)}), {due_ru(due)}"
+    days = working = None
+    if status == "late":
+        days, working = _late(due.last, done, calendar)
+        shown = "?" if working is None else working
+        bound = "" if due.first == due.last else "не менее "
+        reason += f": опоздание {bound}{days} дн. ({shown} раб. дн.)"
+    elif status == "unknown":
+        reason += condition or ": срок внутри промежутка"
+    if seen is not None:
+        reason += f"; краулер: {_interval_ru(seen)} — согласуется"
     return Verdict(
-        "late",
-        f"исполнено {ru(done)} ({source_ru(claim.source)}), срок {ru(due)}: опоздание "
-        f"{days} дн. ({shown} раб. дн.)",
-        due,
-        done,
-        claim.source,
-        days,
-        working,
-    )
+        status, reason, due.last, done, claim.source, days, working, done,
+        *_bounds(seen), at_least, at_most,
+    )  # fmt: skip
 
 
-def _from_sighting(
-    due: date, as_of: date, calendar: ProductionCalendar, seen: Sighting
-) -> Verdict | None:
-    source = "crawler"
-    if seen.first_seen is not None and seen.first_seen <= due:
-        return Verdict(
-            "on_time",
-            f"впервые обнаружено {ru(seen.first_seen)}, срок {ru(due)}",
-            due=due,
-            done=seen.first_seen,
-            done_source=source,
-        )
-    if seen.last_absent is not None and seen.last_absent > due:
-        return _late_sighting(due, calendar, seen)
-    if seen.first_seen is not None:
-        return Verdict(
-            "unknown",
-            f"размещено в промежутке ({ru(seen.last_absent)}; "
-            f"{ru(seen.first_seen)}], срок {ru(due)} внутри промежутка",
-            due=due,
-            done=seen.first_seen,
-            done_source=source,
-        )
-    if due >= as_of:
-        return None
-    if seen.checked is not None and seen.checked > due:
-        return Verdict(
-            "overdue",
-            f"не обнаружено при проверке {ru(seen.checked)}, срок {ru(due)} истёк",
-            due=due,
-            done_source=source,
-        )
-    return None
-
-
-def _late_sighting(due: date, calendar: ProductionCalendar, seen: Sighting) -> Verdict:
-    assert seen.last_absent is not None
+def _interval_ru(seen: Sighting) -> str:
     if seen.first_seen is None:
-        return Verdict(
-            "overdue",
-            f"не обнаружено при проверке {ru(seen.last_absent)}, срок {ru(due)} истёк",
-            due=due,
-            done_source="crawler",
+        return f"не обнаружено при проверке {ru(seen.last_absent or seen.checked)}"
+    return f"размещено в промежутке [{ru(seen.last_absent)}; {ru(seen.first_seen)}]"
+
+
+def _bounds(seen: Sighting | None) -> tuple[date | None, date | None]:
+    if seen is None:
+        return None, None
+    return seen.last_absent or (seen.checked if seen.first_seen is None else None), seen.first_seen
+
+
+def _from_sighting(due: Due, as_of: date, calendar: ProductionCalendar, seen: Sighting) -> Verdict:
+    low = seen.last_absent or (seen.checked if seen.first_seen is None else None)
+    status, at_least, at_most, _ = _classify(due, low, seen.first_seen, as_of, calendar)
+    not_before, not_after = _bounds(seen)
+    common = {"not_before": not_before, "not_after": not_after, "done_source": "crawler"}
+    if status == "on_time":
+        reason = f"впервые обнаружено {ru(seen.first_seen)}, {due_ru(due)}"
+        return Verdict(status, reason, due.last, seen.first_seen, **common)
+    if status == "overdue":
+        reason = f"не обнаружено при проверке {ru(low)}, {due_ru(due)} истёк"
+        return Verdict(status, reason, due.last, late_min=at_least, late_max=at_most, **common)
+    if status == "late":
+        days, working = _late(due.last, low, calendar)
+        reason = (
+            f"отсутствовало ещё {ru(low)}, после срока {ru(due.last)}; обнаружено "
+            f"{ru(seen.first_seen)}: опоздание не менее {days} дн."
         )
-    days, working = _late(due, seen.last_absent, calendar)
-    reason = (
-        f"отсутствовало ещё {ru(seen.last_absent)}, после срока {ru(due)}; обнаружено "
-        f"{ru(seen.first_seen)}: опоздание не менее {days} дн."
-    )
-    return Verdict("late", reason, due, seen.first_seen, "crawler", days, working)
+        return Verdict(
+            status, reason, due.last, seen.first_seen, days_late=days,
+            working_days_late=working, late_min=at_least, late_max=at_most, **common,
+        )  # fmt: skip
+    if status == "unknown":
+        reason = (
+            f"размещено в промежутке [{ru(seen.last_absent)}; "
+            f"{ru(seen.first_seen)}], {due_ru(due)}: внутри промежутка"
+        )
+        return Verdict(
+            status, reason, due.last, seen.first_seen, late_min=at_least, late_max=at_most,
+            **common,
+        )  # fmt: skip
+    # Absent at a check on or before the due date, not seen since: not yet late on the evidence.
+    verdict = _no_evidence(due, as_of)
+    reason = f"{verdict.reason}; не обнаружено при проверке {ru(low)}"
+    return verdict._replace(reason=reason, not_before=not_before)
 
 
-def _no_evidence(due: date, as_of: date) -> Verdict:
-    if due >= as_of:
-        return Verdict("pending", f"срок {ru(due)} не наступил на {ru(as_of)}", due)
-    return Verdict("unknown", f"нет сведений об исполнении; срок {ru(due)} истёк", due)
+def _no_evidence(due: Due, as_of: date) -> Verdict:
+    if due.last >= as_of:
+        return Verdict("pending", f"{due_ru(due)} не наступил на {ru(as_of)}", due.last)
+    return Verdict("unknown", f"нет сведений об исполнении; {due_ru(due)} истёк", due.last)
 
 
-def _disagrees(claim: Claim, verdict: Verdict, seen: Sighting | None) -> str | None:
+def _disagrees(claim: Claim, standing: Claim | None, seen: Sighting | None) -> str | None:
     day = claim.day
-    if seen is not None and seen.last_absent is not None and day <= seen.last_absent:
+    if day is None:
+        return None
+    if seen is not None and seen.last_absent is not None and day < seen.last_absent:
         return (
             f"противоречит: {source_ru(claim.source)} указывает {ru(day)}, "
             f"но {ru(seen.last_absent)} краулер этого не обнаружил"
@@ -309,24 +429,6 @@ def _disagrees(claim: Claim, verdict: Verdict, seen: Sighting | None) -> str | N
             f"противоречит: {source_ru(claim.source)} указывает {ru(day)}, но краулер обнаружил "
             f"это уже {ru(seen.first_seen)}"
         )
-    if verdict.done_source != claim.source and verdict.done and verdict.done != day:
+    if standing is not None and standing.day != day:
         return f"{source_ru(claim.source)} указывает другую дату: {ru(day)}"
     return None
-
-
-def _with_disagreements(
-    verdict: Verdict, claims: tuple[Claim, ...], seen: Sighting | None
-) -> Verdict:
-    notes = [n for c in claims if c.day is not None and (n := _disagrees(c, verdict, seen))]
-    if not notes:
-        return verdict
-    reason = "; ".join([verdict.reason, *notes])
-    return Verdict(
-        verdict.status,
-        reason,
-        verdict.due,
-        verdict.done,
-        verdict.done_source,
-        verdict.days_late,
-        verdict.working_days_late,
-    )

@@ -4,6 +4,13 @@ The data is YAML in ``calendar_data/`` (one file per year plus ``holidays.yaml``
 corrected years come from extra files or directories, without code changes. A date outside the
 covered years is never guessed: it raises ``DateNotCovered``.
 
+The days the President's decrees of 2020-2021 declared non-working («нерабочие дни с сохранением
+заработной платы») are their own kind of day, each with its decree. By default they count as
+working days: the Supreme Court's reviews No. 1 (21.04.2020, question 2) and No. 2 (30.04.2020,
+question 1) hold that they are not non-working days in the sense of Civil Code art. 193 and do not
+move the end of a period. ``decree_days_off=True`` is the other reading (the production calendars'),
+chosen explicitly; ``reading`` names the one in use and the version carries it.
+
     NokwatchError
     └── CalendarError            the calendar cannot answer
         ├── CalendarDataError    a data file is malformed (names the file and the entry)
@@ -35,7 +42,7 @@ class YearData:
     year: int
     days_off: frozenset[date]
     working_days: frozenset[date]
-    covid_days_off: frozenset[date] = field(default_factory=frozenset)
+    decree_days: dict[date, str] = field(default_factory=dict)  # day → the decree that declared it
 
 
 class ProductionCalendar:
@@ -46,7 +53,7 @@ class ProductionCalendar:
         years: dict[int, YearData],
         holidays: set[tuple[int, int]],
         version: str,
-        covid: bool = True,
+        decree_days_off: bool = False,
     ) -> None:
         if not years:
             raise CalendarDataError("календарь пуст: нет ни одного года")
@@ -54,8 +61,10 @@ class ProductionCalendar:
         missing = sorted(set(range(self.first_year, self.last_year + 1)) - set(years))
         if missing:
             raise CalendarDataError(f"в календаре пропущены годы: {missing}")
-        self.version = version
-        self.covid = covid
+        self.decree_days_off = decree_days_off
+        self.reading = "decree-days-off" if decree_days_off else "decree-days-working"
+        self.version = f"{version}+{self.reading}"
+        self._years, self._holidays = years, holidays
         self._base = date(self.first_year, 1, 1).toordinal()
         self._end = date(self.last_year, 12, 31).toordinal()
         self._due_tables: dict[tuple[int, bool], array] = {}
@@ -64,7 +73,8 @@ class ProductionCalendar:
     def _build(self, years: dict[int, YearData], holidays: set[tuple[int, int]]) -> None:
         flags = bytearray()
         for ordinal in range(self._base, self._end + 1):
-            flags.append(_is_working(date.fromordinal(ordinal), years, holidays, self.covid))
+            day = date.fromordinal(ordinal)
+            flags.append(_is_working(day, years, holidays, self.decree_days_off))
         self._flags = bytes(flags)
         # _count[i]: working days on or before base+i; _next[i]: first working ordinal >= base+i.
         self._count = array("l")
@@ -79,6 +89,35 @@ class ProductionCalendar:
             if flags[i]:
                 following = self._base + i
             self._next[i] = following
+
+    def with_reading(self, decree_days_off: bool) -> ProductionCalendar:
+        """The same data under the other reading of the decree days (or this one)."""
+        if decree_days_off == self.decree_days_off:
+            return self
+        base = self.version.rsplit("+", 1)[0]
+        return ProductionCalendar(self._years, self._holidays, base, decree_days_off)
+
+    def day_kind(self, day: date) -> str:
+        """working, weekend, holiday (ТК ст. 112 ч. 1), day_off (a transfer) or decree_non_working."""
+        data = self._years[self._year(day)]
+        if day in data.working_days:
+            return "working"
+        if day in data.days_off:
+            return "day_off"
+        if day in data.decree_days:
+            return "decree_non_working"
+        if (day.month, day.day) in self._holidays:
+            return "holiday"
+        return "weekend" if day.weekday() >= 5 else "working"
+
+    def decree_basis(self, day: date) -> str | None:
+        """The decree that declared ``day`` non-working, for a decree non-working day."""
+        return self._years[self._year(day)].decree_days.get(day)
+
+    def _year(self, day: date) -> int:
+        if not self.covers(day):
+            raise DateNotCovered(day, self.first_year, self.last_year)
+        return day.year
 
     @property
     def first_ordinal(self) -> int:
@@ -163,12 +202,12 @@ class ProductionCalendar:
 
 
 def _is_working(
-    day: date, years: dict[int, YearData], holidays: set[tuple[int, int]], covid: bool
+    day: date, years: dict[int, YearData], holidays: set[tuple[int, int]], decree_days_off: bool
 ) -> int:
     data = years[day.year]
     if day in data.working_days:
         return 1
-    if day in data.days_off or (covid and day in data.covid_days_off):
+    if day in data.days_off or (decree_days_off and day in data.decree_days):
         return 0
     if (day.month, day.day) in holidays:
         return 0
@@ -182,13 +221,16 @@ def _entry_date(path: Path, entry: object, key: str, year: int) -> date:
     return value
 
 
-def _covid_days(path: Path, entries: list, year: int) -> frozenset[date]:
-    days: set[date] = set()
+def _decree_days(path: Path, entries: list, year: int) -> dict[date, str]:
+    days: dict[date, str] = {}
     for entry in entries:
         start = _entry_date(path, entry, "from", year)
         end = _entry_date(path, entry, "to", year)
-        days.update(start + timedelta(n) for n in range((end - start).days + 1))
-    return frozenset(days)
+        basis = str(entry.get("basis") or "")
+        if not basis:
+            raise CalendarDataError(f"{path}: запись {entry!r}: нет basis (указа)")
+        days.update((start + timedelta(n), basis) for n in range((end - start).days + 1))
+    return days
 
 
 def _dates(path: Path, entries: object, year: int, weekend: bool) -> frozenset[date]:
@@ -215,7 +257,7 @@ def load_year(path: Path) -> YearData:
         year=year,
         days_off=_dates(path, raw.get("days_off") or [], year, weekend=False),
         working_days=_dates(path, raw.get("working_days") or [], year, weekend=True),
-        covid_days_off=_covid_days(path, raw.get("covid_days_off") or [], year),
+        decree_days=_decree_days(path, raw.get("decree_non_working_days") or [], year),
     )
 
 
@@ -241,7 +283,9 @@ def _year_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load_calendar(extra: Iterable[str | Path] = (), covid: bool = True) -> ProductionCalendar:
+def load_calendar(
+    extra: Iterable[str | Path] = (), decree_days_off: bool = False
+) -> ProductionCalendar:
     """The shipped calendar, with years from ``extra`` files or directories added or replaced."""
     holidays, version = _holidays(DATA_DIR / HOLIDAYS_FILE)
     years: dict[int, YearData] = {}
@@ -255,11 +299,11 @@ def load_calendar(extra: Iterable[str | Path] = (), covid: bool = True) -> Produ
     if extra_files:
         digest = hashlib.sha256(b"".join(p.read_bytes() for p in extra_files)).hexdigest()
         version += f"+{digest[:8]}"
-    version = f"ru-{min(years)}-{max(years)}@{version}" + ("" if covid else "-nocovid")
-    return ProductionCalendar(years, holidays, version, covid=covid)
+    version = f"ru-{min(years)}-{max(years)}@{version}"
+    return ProductionCalendar(years, holidays, version, decree_days_off=decree_days_off)
 
 
 @lru_cache(maxsize=2)
-def default_calendar(covid: bool = True) -> ProductionCalendar:
-    """The shipped calendar, built once per process."""
-    return load_calendar(covid=covid)
+def default_calendar(decree_days_off: bool = False) -> ProductionCalendar:
+    """The shipped calendar, built once per process (decree days working unless asked)."""
+    return load_calendar(decree_days_off=decree_days_off)

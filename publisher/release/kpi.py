@@ -59,7 +59,9 @@ WHERE l.rank = 1
 """
 _PLANS = """
 SELECT i.region, CAST(substr(c.due_date, 1, 4) AS INTEGER) AS year,
-  SUM(c.status = 'on_time') AS ok, COUNT(*) AS total
+  SUM(c.status = 'on_time') AS ok, COUNT(*) AS total,
+  GROUP_CONCAT(DISTINCT CASE WHEN c.done_source LIKE 'report:%' THEN substr(c.done_source, 8) END),
+  SUM(c.done_source IS NULL OR c.done_source NOT LIKE 'report:%')
 FROM compliance c JOIN institutions i ON i.id = c.institution_id
 WHERE c.obligation = 'plan_posted' AND c.status IN ('on_time', 'late', 'overdue')
 GROUP BY i.region, year
@@ -160,10 +162,24 @@ def _authority_rows(passed: dict[int, set[str]], checked: dict[int, set[str]]) -
         )
 
 
+def _plan_basis(reports: set[str], checked: bool) -> str:
+    """Where the on-time share's verdicts come from: a region's report, site checks, or both."""
+    named = f"отчёт региона ({', '.join(sorted(reports))})" if reports else ""
+    return "; ".join(part for part in (named, OWN if checked or not reports else "") if part)
+
+
 def _plan_rows(store: Store) -> Iterator[dict]:
-    counts: Counts = {(r, y): [ok, total] for r, y, ok, total in store.db.execute(_PLANS)}
+    counts: Counts = {}
+    sources: dict[tuple[str, int], tuple[set[str], bool]] = {}
+    for region, year, ok, total, reports, others in store.db.execute(_PLANS):
+        counts[(region, year)] = [ok, total]
+        sources[(region, year)] = (set(reports.split(",")) if reports else set(), bool(others))
+    for (_, year), (reports, checked) in list(sources.items()):
+        national = sources.get((NATIONAL, year), (set(), False))
+        sources[(NATIONAL, year)] = (national[0] | reports, national[1] or checked)
     for (region, year), pair in sorted(_with_national(counts).items()):
-        yield _row(region, year, "plan_on_time_share", PLAN_TITLE, pair)
+        basis = _plan_basis(*sources.get((region, year), (set(), True)))
+        yield _row(region, year, "plan_on_time_share", PLAN_TITLE, pair, basis=basis)
 
 
 def _assessed_rows(store: Store) -> Iterator[dict]:

@@ -1,13 +1,15 @@
 """The ``obligations`` resource: what each institution must do, by when, on what legal basis.
 
 Derived from the deadline engine's ``compliance`` rows (their due dates) and the regulation
-profiles (who must act, what the rule says, the period as the regulation writes it).
+profiles (who must act, what the rule says, the period as the regulation writes it), plus the
+duties of profiles that select no institution (``profile_obligations``), published profile-wide.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from publisher.deadlines.compliance import profile_obligations
 from publisher.deadlines.profiles import Profile, load_profiles
 from publisher.store import Store
 
@@ -24,6 +26,8 @@ def _rule_fields(profile: Profile | None, obligation: str) -> dict:
         "description": rule.description,
         "period_text": rule.period_text,
         "document": profile.document,
+        "note": rule.note or None,
+        "confirmed": rule.confirmed,
     }
 
 
@@ -39,5 +43,7 @@ def obligation_rows(store: Store, profiles: dict[str, Profile] | None = None) ->
             "trigger_date": row["trigger_date"],
             "due_date": row["due_date"],
             "legal_basis": row["legal_basis"],
+            "judged": row["status"] != "not_judged",
             **_rule_fields(profiles.get(row["profile"]), row["obligation"]),
         }
+    yield from profile_obligations(profiles)
