@@ -113,10 +113,12 @@ def certainty(verdict: dict, last_check: str | None = None) -> str:
     if verdict["status"] == "overdue":
         return f"Не исполнено на дату последней проверки; {span} (растёт, пока не исполнено)."
     if verdict.get("done_source") == "crawler":
+        after = verdict.get("done_not_before")
+        since = f" ({_day(after)})" if after else ""
         return (
             f"Дата исполнения — первое обнаружение nokwatch ({_day(verdict.get('done_date'))}); "
             f"фактически могло быть размещено раньше, но не раньше последней проверки, при которой "
-            f"документа не было; {span}"
+            f"документа не было{since}; {span}"
         )
     source = SOURCES.get(verdict.get("done_source") or "", verdict.get("done_source") or "источник")
     return f"Дата исполнения по данным: {source} (заявление, не наблюдение); {span}"
