@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler.spiders.sites import SitesSpider
+from publisher.lifeline import die_with_parent_from_environment
 
 
 def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> None:
@@ -59,6 +60,7 @@ def crawl_settings(
 
 
 def main(argv: list[str] | None = None) -> int:
+    die_with_parent_from_environment()  # an orphaned crawl would go on beside a resumed one
     parser = argparse.ArgumentParser(prog="python -m crawler.process")
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--run-id", required=True)

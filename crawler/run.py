@@ -3,6 +3,10 @@
 An interrupted run is resumed by its id: sites whose observations the run already stored are
 skipped, the others are audited again from scratch (a site's audit lives in the crawler's memory,
 so half an audit cannot be resumed; whole sites are committed one at a time, so none is lost).
+
+The child dies with its parent (`publisher.lifeline`), and its pid is kept in the run's folder
+(``child.pid``) while it runs: a resume refuses to start while the run's previous child lives, so
+no site is crawled twice by two processes.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.errors import InputError
+from publisher.errors import CrawlRunning, InputError
 from publisher.layout import Layout
+from publisher.lifeline import ENVIRONMENT as PARENT_PID
+from publisher.lifeline import alive
 from publisher.store import Store
 
 
@@ -48,15 +54,15 @@ def crawl(
     """
     data_dir = Path(data_dir)
     if resume:
+        refuse_while_running(data_dir, resume)
         run_id, institutions = _resume(data_dir, resume)
     else:
         run_id, institutions = _start(data_dir, regions, ids, start_urls or {})
     job = job_folder(data_dir, run_id)
     (job / "pending.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
     progress(f"crawl {run_id}: {len(institutions)} sites{' left' if resume else ''}")
-    status = _run_child(
-        child_command(data_dir, run_id, job / "pending.json"), len(institutions), progress, env
-    )
+    command = child_command(data_dir, run_id, job / "pending.json")
+    status = _run_child(command, len(institutions), progress, env, job / CHILD_PID)
     with Store(Layout(data_dir).store) as store:
         store.finish_crawl(
             run_id, status, "" if status == "finished" else f"see {job / 'crawl.log'}"
@@ -65,6 +71,24 @@ def crawl(
     return CrawlSummary(
         run_id, status, row["sites"], row["sites_unreachable"], row["pages"], row["errors"]
     )
+
+
+CHILD_PID = "child.pid"
+
+
+def refuse_while_running(data_dir: Path, run_id: str) -> None:
+    """CrawlRunning if the run's previous crawl child still runs; a stale pid file is removed."""
+    pid_file = Layout(Path(data_dir)).crawl_job(run_id) / CHILD_PID
+    try:
+        pid = int(pid_file.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return
+    if alive(pid, "crawler.process"):
+        raise CrawlRunning(
+            f"обход {run_id} ещё идёт в процессе {pid} (crawl still running): дождитесь его"
+            f" окончания или остановите его (kill {pid}), затем повторите --resume"
+        )
+    pid_file.unlink(missing_ok=True)
 
 
 def job_folder(data_dir: Path, run_id: str) -> Path:
@@ -118,14 +142,25 @@ def child_command(data_dir: Path, run_id: str, institutions: Path) -> list[str]:
 
 
 def _run_child(
-    command: list[str], total: int, progress: Callable[[str], None], env: dict[str, str] | None
+    command: list[str],
+    total: int,
+    progress: Callable[[str], None],
+    env: dict[str, str] | None,
+    pid_file: Path,
 ) -> str:
-    child_env = {**os.environ, **(env or {})}
+    child_env = {**os.environ, **(env or {}), PARENT_PID: str(os.getpid())}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env) as child:
-        assert child.stdout is not None
-        for line in child.stdout:
-            if line.startswith("site "):
-                done = line.split(":", 1)[0].removeprefix("site ")
-                progress(f"  [{done}/{total}] {line.split(':', 1)[1].strip()}")
-        returncode = child.wait()
+        pid_file.write_text(str(child.pid), encoding="ascii")
+        try:
+            assert child.stdout is not None
+            for line in child.stdout:
+                if line.startswith("site "):
+                    done = line.split(":", 1)[0].removeprefix("site ")
+                    progress(f"  [{done}/{total}] {line.split(':', 1)[1].strip()}")
+            returncode = child.wait()
+        except BaseException:  # interrupted (Ctrl-C, an error in progress): no orphan crawl
+            child.kill()
+            raise
+        finally:
+            pid_file.unlink(missing_ok=True)
     return "finished" if returncode == 0 else "failed"

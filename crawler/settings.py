@@ -38,6 +38,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.slots.PlatformSlotMiddleware": 95,
 }
 NOKWATCH_ALLOW_PRIVATE = False  # the registry is user input: never probe the local network
+# Every address connected to is checked again when it is resolved (DNS rebinding): crawler.guard.
+TWISTED_DNS_RESOLVER = "crawler.guard.GuardedResolver"
 
 # Certificates are judged against certifi plus this bundle (e.g. the Russian Trusted Root CA).
 NOKWATCH_CA_BUNDLE = ""
@@ -73,6 +75,9 @@ ENVIRONMENT = {
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 COOKIES_ENABLED = False
+# No way into a running crawl: Scrapy 2.19's remote control (on by default) runs any Python sent to
+# its /execute endpoint and leaves token files behind; the telnet console is a Python shell too.
+REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 HTTPERROR_ALLOW_ALL = False

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import certifi
 
+from crawler.guard import connect_public
+
 TLS_STATUSES = ("valid", "expired", "wrong_host", "untrusted", "no_tls")
 # OpenSSL X509_V_ERR_* codes that name a specific defect; every other verify failure is trust.
 _EXPIRED = {9, 10}  # not yet valid, has expired
@@ -25,8 +27,8 @@ class ProbeError(Exception):
 
 
 def _connect(host: str, port: int, proxy: str | None, timeout: float) -> socket.socket:
-    if not proxy:
-        return socket.create_connection((host, port), timeout=timeout)
+    if not proxy:  # resolved once and checked: a rebinding name cannot turn the probe to loopback
+        return connect_public(host, port, timeout)
     split = urlsplit(proxy)
     sock = socket.create_connection((split.hostname or "", split.port or 8080), timeout=timeout)
     sock.sendall(f"CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())

@@ -3,6 +3,7 @@
 NokwatchError                 base: the CLI prints its message and exits 1
 ├── InputError                a file, row or option a user gave is wrong (names the place)
 │   ├── ProfileError          a regulation profile file is malformed
+│   ├── SyncFailed            a register sync could use none of the file's documents (has .report)
 │   ├── UnknownTarget         an institution or region named on the command line is not known
 │   └── DisputeRefused        a dispute is refused before anything is stored (names why)
 │       ├── TokenRefused      the form's token is missing, unknown or not of the region
@@ -10,6 +11,7 @@ NokwatchError                 base: the CLI prints its message and exits 1
 ├── NoViolation               a notice was asked for where the data establishes no violation
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
+├── CrawlRunning              a crawl run's previous process still runs (resume refused)
 ├── CalendarError             the production calendar cannot answer
 │   ├── CalendarDataError     a calendar data file is malformed
 │   └── DateNotCovered        a date outside the years the calendar covers
@@ -42,6 +44,14 @@ class ProfileError(InputError):
     """A profile file is malformed."""
 
 
+class SyncFailed(InputError):
+    """Every document of a register file failed: nothing was synced (the report says why)."""
+
+    def __init__(self, report: object) -> None:
+        super().__init__(f"ни один документ не прочитан (no document could be used)\n{report}")
+        self.report = report
+
+
 class UnknownTarget(InputError):
     """An institution id or region code that the registry does not hold (the CLI exits 2)."""
 
@@ -68,6 +78,10 @@ class StoreError(NokwatchError):
 
 class PublishError(NokwatchError):
     """A release could not be produced."""
+
+
+class CrawlRunning(NokwatchError):
+    """A crawl run cannot be resumed while its previous process still runs."""
 
 
 class CalendarError(NokwatchError):

@@ -118,3 +118,26 @@ def write_zip(
         for name, content in (extra or {}).items():
             archive.writestr(name, content)
     return Path(path)
+
+
+def empty_elements_document(megabytes: int) -> Iterable[bytes]:
+    """A register document of ``megabytes`` MiB of empty elements, in 1 MiB pieces (a ZIP bomb)."""
+    yield f'<ext:institutionInfo xmlns:ext="{NS_EXTERNAL}"><ext:body>'.encode()
+    for _ in range(megabytes):
+        yield b"<a/>" * (1024 * 1024 // 4)
+    yield b"</ext:body></ext:institutionInfo>"
+
+
+def write_bomb_zip(path: Path, megabytes: int = 160, *, cut_directory: bool = False) -> Path:
+    """A ZIP of one good document and one that inflates to ``megabytes`` MiB of empty elements;
+    ``cut_directory`` drops the central directory (a truncated download)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        out.writestr("100001.xml", position_xml(sample_institution(1)))
+        with out.open("bomb.xml", "w", force_zip64=True) as member:
+            for piece in empty_elements_document(megabytes):
+                member.write(piece)
+        out.writestr("100002.xml", position_xml(sample_institution(2)))
+    if cut_directory:
+        data = path.read_bytes()
+        path.write_bytes(data[: data.index(b"PK\x01\x02")])
+    return path

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import pytest
 from publisher.errors import InputError
 from publisher.registry.busgov import worker as busgov_worker
 from publisher.registry.busgov.parser import Position, RejectedDocument, Unchanged
-from publisher.registry.busgov.sources import fetch_passport_file, read_positions
+from publisher.registry.busgov.passport import fetch_passport_file
+from publisher.registry.busgov.sources import read_positions
 from tests.busgov_samples import position_xml, sample_institution, write_zip
 
 
@@ -188,7 +190,7 @@ def register_site(tmp_path: Path, archive: Path):
 def test_the_passport_names_the_file_to_fetch(register_site: str, tmp_path: Path) -> None:
     folder = tmp_path / "download"
     folder.mkdir()
-    path = fetch_passport_file(f"{register_site}/public-rest/api/passport?id=221", folder, 5)
+    path = fetch_passport_file(f"{register_site}/public-rest/api/passport?id=221", folder)
     assert path == folder / "data-20241101.zip"
     positions, errors = _split(list(read_positions(path)))
     assert len(positions) == 5 and errors == []
@@ -196,7 +198,7 @@ def test_the_passport_names_the_file_to_fetch(register_site: str, tmp_path: Path
 
 def test_a_missing_passport_is_an_input_error(register_site: str, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="не загружается"):
-        fetch_passport_file(f"{register_site}/public-rest/api/nothing", tmp_path, 5)
+        fetch_passport_file(f"{register_site}/public-rest/api/nothing", tmp_path)
 
 
 def test_the_worker_process_yields_what_reading_in_process_does(tmp_path: Path) -> None:
@@ -219,3 +221,132 @@ def test_only_a_big_source_is_worth_a_worker(tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setattr(busgov_worker, "WORKER_BYTES", path.stat().st_size)
     assert busgov_worker.worth_a_worker(path) == ((os.cpu_count() or 1) > 1)
     assert busgov_worker.worth_a_worker(tmp_path) == ((os.cpu_count() or 1) > 1)
+
+
+class RegisterServer:
+    """A loopback bus.gov.ru: a passport, its file, and faults to order (all requests recorded)."""
+
+    def __init__(self, passport: dict, data: bytes) -> None:
+        self.passport, self.data = passport, data
+        self.requests: list[tuple[str, str]] = []  # (path, Range header)
+        self.unavailable = 0  # answer 503 this many times
+        self.cut_once = False  # send half the file, then close the connection
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+                owner.requests.append((self.path, self.headers.get("Range", "")))
+                owner.answer(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        if handler.path.startswith("/public-rest/api/passport"):
+            return self._send(handler, 200, json.dumps(self.passport).encode())
+        if self.unavailable:
+            self.unavailable -= 1
+            return self._send(handler, 503, b"busy")
+        code = str(self.passport["passCode"])
+        name = self.passport["actualDocument"]["fileName"]
+        if handler.path != f"/public-rest/api/opendata/{code}/{name}":
+            return self._send(handler, 404, b"not found")
+        start = int(handler.headers.get("Range", "bytes=0-")[6:].rstrip("-"))
+        body = self.data[start:]
+        handler.send_response(206 if start else 200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("ETag", '"v1"')
+        if start:
+            handler.send_header(
+                "Content-Range", f"bytes {start}-{len(self.data) - 1}/{len(self.data)}"
+            )
+        handler.end_headers()
+        if self.cut_once:
+            self.cut_once = False
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            return None
+        handler.wfile.write(body)
+        return None
+
+    @staticmethod
+    def _send(handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def register(archive: Path):
+    server = RegisterServer(
+        {"passCode": "7710568760-institutions", "actualDocument": {"fileName": "data.zip"}},
+        archive.read_bytes() * 40,  # big enough to be cut half-way
+    )
+    yield server
+    server.close()
+
+
+def _fetch(register: RegisterServer, folder: Path, **options) -> Path:
+    folder = folder / "download"
+    folder.mkdir(parents=True)
+    return fetch_passport_file(f"{register.url}/public-rest/api/passport?id=221", folder, **options)
+
+
+@pytest.mark.parametrize(
+    "passport",
+    [
+        {"passCode": "x", "actualDocument": {"fileName": ""}},
+        {"passCode": "x", "actualDocument": {"fileName": "../../../passport"}},
+        {"passCode": "..", "actualDocument": {"fileName": "data.zip"}},
+        {"passCode": "x/../../y", "actualDocument": {"fileName": "data.zip"}},
+        {"passCode": ["x"], "actualDocument": {"fileName": "data.zip"}},
+        {"passCode": "x", "actualDocument": "data.zip"},
+        [],
+    ],
+)
+def test_a_malformed_passport_is_an_input_error(register, tmp_path, passport) -> None:
+    register.passport = passport
+    with pytest.raises(InputError, match="паспорт"):
+        _fetch(register, tmp_path)
+    assert [path for path, _ in register.requests if "passport" not in path] == []
+    assert list((tmp_path / "download").iterdir()) == []
+
+
+def test_a_numeric_pass_code_is_read_as_text(register, tmp_path) -> None:
+    register.passport = {"passCode": 7710568760, "actualDocument": {"fileName": "data.zip"}}
+    assert _fetch(register, tmp_path).read_bytes() == register.data
+
+
+def test_a_download_cut_half_way_is_resumed(register, tmp_path) -> None:
+    register.cut_once = True
+    path = _fetch(register, tmp_path, backoff=0)
+    assert path == tmp_path / "download" / "data.zip" and path.read_bytes() == register.data
+    ranges = [rng for path, rng in register.requests if "opendata" in path]
+    assert ranges[0] == "" and ranges[1].startswith("bytes=") and ranges[1] != "bytes=0-"
+
+
+def test_a_busy_server_is_retried_with_back_off_then_given_up(register, tmp_path) -> None:
+    register.unavailable = 2
+    started = time.monotonic()
+    assert _fetch(register, tmp_path, backoff=0.2).read_bytes() == register.data
+    assert time.monotonic() - started >= 0.2 + 0.4
+    register.unavailable = 10
+    with pytest.raises(InputError, match="после 3 попыток"):
+        _fetch(register, tmp_path / "again", retries=2, backoff=0)
+
+
+def test_a_file_over_the_size_cap_is_refused(register, tmp_path) -> None:
+    with pytest.raises(InputError, match="over the size limit"):
+        _fetch(register, tmp_path, max_bytes=1000)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -104,3 +107,46 @@ def test_the_chart_page_and_its_svgs(site: str) -> None:
     status, kind, svg = get(site + charts[0])
     assert status == 200 and kind == "image/svg+xml"
     assert ET.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def _sql(site: str, sql: str, extension: str = "json") -> tuple[int, bytes, float]:
+    from urllib.parse import quote
+
+    started = time.monotonic()
+    status, _, body = get(f"{site}/nokwatch.{extension}?sql={quote(sql)}&_shape=array")
+    return status, body, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select length(hex(randomblob(450000000)))",
+        "select length(zeroblob(1000000000))",
+        "select length(printf('%.*c', 2000000000, 'x'))",
+    ],
+)
+def test_a_memory_bomb_in_custom_sql_fails_at_once(site: str, sql: str) -> None:
+    status, _, took = _sql(site, sql)
+    assert status == 400 and took < 1.0
+
+
+def test_functions_leaking_the_process_are_refused(site: str) -> None:
+    assert _sql(site, "select hex(fts3_tokenizer('simple'))")[0] == 400
+    status, body, _ = _sql(site, "select count(*) as n from institutions")
+    assert status == 200 and json.loads(body) == [{"n": 5}]
+
+
+def test_custom_sql_cannot_undo_the_csv_formula_protection(site: str) -> None:
+    sql = (
+        "select substr('''=HYPERLINK(\"http://x\")', 2) as cell, -5 as number, "
+        "'@SUM(A1)' as other from institutions limit 1"
+    )
+    status, body, _ = _sql(site, sql, "csv")
+    assert status == 200
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert rows[1] == ['\'=HYPERLINK("http://x")', "-5", "'@SUM(A1)"]
+
+
+def test_the_release_folder_itself_is_not_found(site: str) -> None:
+    assert get(site + "/-/release/.")[0] == 404
+    assert get(site + "/-/release/./")[0] == 404

@@ -105,3 +105,24 @@ def test_import_keeps_values_other_sources_gave(fresh_db, tmp_path):
         "100001",
         "2025-01-01",
     )
+
+
+def test_a_cp1251_byte_is_reported_on_its_own_line(fresh_db, tmp_path):
+    rows = "".join(f"s{n},Школа {n},RU-TOM,education,Д,a{n}.ru,,,,,\n" for n in range(1, 400))
+    lines = (HEADER + rows).splitlines(keepends=True)
+    data = "".join(lines[:301]).encode() + lines[301].encode("cp1251")
+    path = tmp_path / "registry.csv"
+    path.write_bytes(data + "".join(lines[302:]).encode())
+    with pytest.raises(InputError, match=r"registry.csv:302: .*not UTF-8"):
+        import_registry(fresh_db, path)
+
+
+def test_an_overlong_cell_rejects_its_row_only(fresh_db, tmp_path):
+    long_name = "Ш" * 200_000
+    path = write(
+        tmp_path,
+        f"s1,{long_name},RU-TOM,education,Д,a.ru,,,,,\ns2,Лицей,RU-TOM,education,Д,b.ru,,,,,\n",
+    )
+    report = import_registry(fresh_db, path)
+    assert [(e.line, "cell too long" in e.reason) for e in report.errors] == [(2, True)]
+    assert report.stored.inserted == 1

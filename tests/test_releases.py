@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -153,3 +157,88 @@ def test_pruning_below_two_releases_is_refused(store: Store) -> None:
     publish(store)
     with pytest.raises(PublishError, match="keep at least 2"):
         releases.prune(store.path.parent, 1)
+
+
+# A publish killed (SIGKILL, a real process) after its folder was renamed into place, before
+# ``latest`` moved: os.symlink is where ``commit`` makes the new link.
+KILLED_BEFORE_LATEST = """
+import os, signal, sys
+from pathlib import Path
+from publisher.release.build import publish
+from publisher.store import Store
+from tests.publishing_data import observation
+
+store = Store(Path(sys.argv[1]))
+store.add_observations([observation("run-2026", "oms-2", "improvement_plan", "found")])
+os.symlink = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+publish(store)
+"""
+
+
+def test_a_publish_killed_before_latest_moved_is_repaired_by_the_next(store: Store) -> None:
+    data_dir = store.path.parent
+    publish(store)
+    store.close()
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BEFORE_LATEST, str(store.path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert releases.versions(data_dir) == ["1.0.0", "1.1.0"]  # renamed into place...
+    assert releases.latest(data_dir).name == "1.0.0"  # ...never committed
+    said: list[str] = []
+    reopened = Store(store.path)
+    try:
+        again = publish(reopened, echo=said.append)
+    finally:
+        reopened.close()
+    assert again.version == "1.1.0"
+    assert releases.latest(data_dir) == again.out
+    assert any("1.1.0" in line and "удалён" in line for line in said)
+    assert not list((data_dir / "releases").glob(".staging-*"))
+
+
+def test_a_control_character_in_a_name_never_breaks_a_feed(store: Store, caplog) -> None:
+    store.upsert(
+        "institutions",
+        [
+            {
+                "id": "oms-3",
+                "name": "Школа\x01 №1\x1f",
+                "region": "RU-OMS",
+                "sphere": "social",
+                "kind": "institution",
+            }
+        ],
+    )
+    publish(store)
+    store.replace_compliance([verdict("oms-3", "plan_posted", "overdue")])
+    second = publish(store)
+    feed = ET.parse(second.out / "feeds" / "RU.atom").getroot()
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.iter()]
+    assert any(t and t.startswith("Школа №1 (RU-OMS)") for t in titles)
+    assert "oms-3" in caplog.text and "control character" in caplog.text
+    assert publish(store).version == "1.1.1"  # and the next publish reads this feed back
+
+
+def test_a_feed_written_with_control_characters_is_repaired_on_reading(tmp_path: Path) -> None:
+    from publisher.release.feed import write_feed
+
+    old = tmp_path / "old.atom"
+    old.write_text(
+        "<?xml version='1.0' encoding='utf-8'?><feed xmlns=\"http://www.w3.org/2005/Atom\">"
+        "<entry><title>Школа\x01 №1 &#1;</title></entry></feed>",
+        encoding="utf-8",
+    )
+    assert write_feed(tmp_path / "new.atom", "t", [], "2026-12-01T00:00:00Z", old) == 1
+    root = ET.parse(tmp_path / "new.atom").getroot()
+    assert root.findtext("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
+
+
+def test_a_chart_title_with_control_characters_is_well_formed() -> None:
+    from publisher.release.chart import svg
+
+    root = ET.fromstring(svg("Школа\x01 <№1> & \x1f", {}))
+    assert root.findtext("{http://www.w3.org/2000/svg}title") == "Школа <№1> & "

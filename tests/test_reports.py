@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,113 @@ def test_missing_columns_is_an_input_error(tmp_path: Path, fresh_store: Store) -
     path.write_text("id,name\nx,y\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing columns"):
         import_report(fresh_store, path)
+
+
+def _book(path: Path, *rows: list) -> Path:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+SHARED_STRINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def shared_strings_bomb(path: Path, strings: int = 10_000_000) -> Path:
+    """A valid report XLSX with a shared strings table of ``strings`` (unused) strings."""
+    good = _book(path.with_name("good.xlsx"), HEADER, _row())
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                rel = (
+                    f'<Relationship Id="rIdS" Type="{SHARED_STRINGS}" Target="sharedStrings.xml"/>'
+                )
+                data = data.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            if info.filename == "[Content_Types].xml":
+                kind = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SST}"/>'
+                data = data.replace(b"</Types>", kind.encode() + b"</Types>")
+            out.writestr(info, data)
+        with out.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            for _ in range(strings // 100_000):
+                part.write(b"<si><t>x</t></si>" * 100_000)
+            part.write(b"</sst>")
+    return path
+
+
+IMPORT_AND_MEASURE = """
+import resource, sys
+import zipfile
+from pathlib import Path
+from publisher.errors import InputError
+from publisher.registry.reports import import_report
+from publisher.store import Store
+
+with Store(Path(sys.argv[1]) / "nokwatch.db") as store:
+    try:
+        import_report(store, Path(sys.argv[2]))
+        print("imported")
+    except InputError as exc:
+        print(exc)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_shared_strings_bomb_is_refused_fast_in_bounded_memory(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    bomb = shared_strings_bomb(tmp_path / "bomb.xlsx")
+    assert bomb.stat().st_size < 1_000_000
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_AND_MEASURE, str(tmp_path), str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=200,
+    )
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr[-2000:]
+    message, peak_mb = done.stdout.splitlines()
+    assert "over the" in message and "limit" in message
+    assert int(peak_mb) < 500 and took < 10
+
+
+def test_an_empty_first_sheet_is_passed_over(tmp_path: Path, fresh_store: Store) -> None:
+    book = Workbook()
+    book.active.title = "Пояснения"
+    table = book.create_sheet("Отчёт")
+    table.append(HEADER)
+    table.append(_row())
+    book.save(tmp_path / "report.xlsx")
+    report = import_report(fresh_store, tmp_path / "report.xlsx")
+    assert report.institutions.inserted == 1 and report.errors == []
+    empty = Workbook()
+    empty.save(tmp_path / "empty.xlsx")
+    with pytest.raises(InputError, match="every sheet is empty"):
+        import_report(fresh_store, tmp_path / "empty.xlsx")
+
+
+def test_a_formula_without_a_cached_value_is_a_warning(tmp_path: Path, fresh_store: Store):
+    path = _book(tmp_path / "report.xlsx", HEADER, _row(posted="=DATE(2014,3,10)"))
+    report = import_report(fresh_store, path)
+    assert report.institutions.inserted == 1
+    assert [(w.line, w.reason.split(":")[0]) for w in report.warnings] == [(2, "posted")]
+    assert "formula without a cached value" in report.warnings[0].reason
+
+
+def test_an_unreadable_sheet_names_the_error(tmp_path: Path, fresh_store: Store) -> None:
+    good = _book(tmp_path / "good.xlsx", HEADER, _row())
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"<row><c r='A9'><v>1</v></row></sheetData>")
+            out.writestr(info, data)
+    with pytest.raises(InputError, match=r"broken.xlsx:\d+: .*(ParseError|Syntax|mismatched)"):
+        list(import_report(fresh_store, broken).errors)

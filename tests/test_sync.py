@@ -346,6 +346,55 @@ def test_a_sync_parsing_in_a_worker_process_stores_the_same(tmp_path, monkeypatc
     assert used == [1] or (os.cpu_count() or 1) < 2
 
 
+# Peak memory of a sync in a real process of its own (ru_maxrss is in KiB on Linux).
+SYNC_AND_MEASURE = """
+import resource, sys
+from pathlib import Path
+from publisher.registry.busgov.sync import sync_registry
+from publisher.store import Store
+
+with Store(Path(sys.argv[1]) / "nokwatch.db") as store:
+    report = sync_registry(store, sys.argv[2])
+peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(peak // 1024, report.new)
+for error in report.errors:
+    print(error)
+"""
+
+
+@pytest.mark.parametrize("cut_directory", [False, True], ids=["whole", "directory_cut"])
+def test_a_zip_bomb_fails_its_document_alone_in_bounded_memory(tmp_path, cut_directory) -> None:
+    import subprocess
+    import sys
+
+    from tests.busgov_samples import write_bomb_zip
+
+    bomb = write_bomb_zip(tmp_path / "bomb.zip", 160, cut_directory=cut_directory)
+    assert bomb.stat().st_size < 300_000  # 160 MiB of empty elements inside
+    done = subprocess.run(
+        [sys.executable, "-c", SYNC_AND_MEASURE, str(tmp_path), str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak_mb, new, *errors = done.stdout.splitlines()[0].split() + done.stdout.splitlines()[1:]
+    assert int(peak_mb) < 500
+    assert new == "2"  # the documents before and after the bomb
+    assert any("bomb.xml" in e and "position" in e for e in errors)
+
+
+def test_a_sync_where_every_document_failed_is_an_error(store, tmp_path) -> None:
+    from publisher.errors import SyncFailed
+
+    broken = _zip(tmp_path, "broken.zip", extra={"1.xml": b"<not xml", "2.xml": b"<x/>"})
+    with pytest.raises(SyncFailed, match="no document could be used") as failed:
+        sync_registry(store, broken)
+    assert len(failed.value.report.errors) == 2 and "1.xml" in str(failed.value)
+    one_good = _zip(tmp_path, "mixed.zip", sample_institution(1), extra={"2.xml": b"<not xml"})
+    assert sync_registry(store, one_good).new == 1  # some failed: a report, not an error
+
+
 def test_a_fictional_demo_institution_is_never_matched_to_a_real_register_document(
     store, tmp_path
 ) -> None:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from publisher.dates import parse_date
-from publisher.errors import InputError
 from publisher.registry.table import RejectedRow, parse_institution, read_csv_rows
+from publisher.registry.xlsx import Warn, read_xlsx_rows
 from publisher.store import Store, UpsertReport
 
 # Report column → reported event (the four dates of the Tomsk appendix).
@@ -40,35 +37,10 @@ class ReportImport:
     warnings: list[RejectedRow] = field(default_factory=list)
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, datetime | date):
-        return value.strftime("%d.%m.%Y")
-    return "" if value is None else str(value)
-
-
-def read_xlsx_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, row) pairs of the first sheet, header in row 1; InputError if unusable."""
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many unrelated types for a bad file
-        raise InputError(f"{path}: not a readable XLSX workbook ({exc})") from exc
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [_cell(v).replace("\u00a0", " ").strip() for v in next(rows, ())]
-        missing = [column for column in required if column not in header]
-        if missing:
-            raise InputError(f"{path}:1: missing columns: {', '.join(missing)}")
-        for number, values in enumerate(rows, start=2):
-            if any(v not in (None, "") for v in values):
-                yield number, {h: _cell(v) for h, v in zip(header, values, strict=False)}
-    finally:
-        book.close()
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(path: Path, warn: Warn | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a CSV or XLSX report table, by file extension."""
     if path.suffix.lower() == ".xlsx":
-        return read_xlsx_rows(path, REQUIRED_COLUMNS)
+        return read_xlsx_rows(path, REQUIRED_COLUMNS, warn)
     return read_csv_rows(path, REQUIRED_COLUMNS)
 
 
@@ -95,7 +67,11 @@ def import_report(store: Store, path: Path, source: str | None = None) -> Report
     report = ReportImport()
     institutions: dict[str, dict] = {}
     events: list[dict] = []
-    for line, row in read_rows(path):
+
+    def warn(line: int, note: str) -> None:
+        report.warnings.append(RejectedRow(path.name, line, note))
+
+    for line, row in read_rows(path, warn):
         report.rows += 1
         try:
             record = parse_institution(row, source=path.name)

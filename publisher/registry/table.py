@@ -1,7 +1,8 @@
 """The registry of institutions, imported from regional CSV tables.
 
 A bad row is reported with its file, line and reason; the good rows are imported; importing the same
-file twice changes nothing.
+file twice changes nothing. A cell longer than `MAX_CELL` characters rejects its row only; a field
+over `MAX_FIELD` (the CSV reader's hard limit, against memory exhaustion) stops the file.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from publisher.vocab import region_code, sphere_code
 REQUIRED_COLUMNS = ("id", "name", "region", "sphere", "founder", "website")
 OPTIONAL_COLUMNS = ("kind", "bus_gov_id", "inn", "ogrn", "assessment_date")
 KINDS = ("institution", "authority")
+MAX_CELL = 131_072
+MAX_FIELD = 16 * 1024**2
 _PATTERNS = {
     "bus_gov_id": (re.compile(r"[0-9]+"), "только цифры (digits only)"),
     "inn": (re.compile(r"[0-9]{10}|[0-9]{12}"), "10 или 12 цифр (10 or 12 digits)"),
@@ -65,6 +68,11 @@ def _checked(row: dict[str, str], column: str) -> str | None:
 
 def parse_institution(row: dict[str, str], source: str) -> dict:
     """One CSV row as an institutions record; ValueError names the column and the reason."""
+    for column, value in row.items():
+        if isinstance(value, str) and len(value) > MAX_CELL:
+            raise ValueError(
+                f"столбец {column}: {len(value)} символов, больше {MAX_CELL} (cell too long)"
+            )
     for column in ("id", "name"):
         if not _clean(row.get(column)):
             raise ValueError(f"пустой столбец {column} (missing {column})")
@@ -93,27 +101,48 @@ def parse_institution(row: dict[str, str], source: str) -> dict:
     }
 
 
+def _first_undecodable(path: Path) -> str:
+    """Where a file stops being UTF-8: ``line: what`` (the reader only knows its buffer's place)."""
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                byte = line[exc.start : exc.start + 1].hex()
+                return (
+                    f"{number}: не UTF-8 (not UTF-8 text: byte 0x{byte} at column {exc.start + 1})"
+                )
+    return "?: не UTF-8 (not UTF-8 text)"
+
+
 def read_csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) pairs of a UTF-8 CSV with a header; InputError if columns are missing."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
-    with handle:
-        reader = csv.DictReader(handle)
-        try:
-            header = [_clean(name) for name in reader.fieldnames or []]
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-        missing = [column for column in required if column not in header]
-        if missing:
-            raise InputError(f"{path}:1: missing columns: {', '.join(missing)}")
-        reader.fieldnames = header
-        try:
-            for row in reader:
-                yield reader.line_num, row
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(f"{path}:{reader.line_num + 1}: unreadable ({exc})") from exc
+    limit = csv.field_size_limit(MAX_FIELD)
+    try:
+        with handle:
+            yield from _csv_rows(handle, path, required)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}:{_first_undecodable(path)}") from exc
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _csv_rows(handle, path: Path, required: tuple[str, ...]):  # noqa: ANN001, ANN202
+    reader = csv.DictReader(handle)
+    header = [_clean(name) for name in reader.fieldnames or []]
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise InputError(f"{path}:1: missing columns: {', '.join(missing)}")
+    reader.fieldnames = header
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num + 1}: unreadable ({exc})") from exc
 
 
 def import_rows(

@@ -206,7 +206,7 @@ def publish(
     """Publish a new release of the store under ``data_dir/releases`` (and copy it to ``out``)."""
     data_dir = Path(data_dir or store.path.parent)
     say = echo or (lambda _: None)
-    with releases.staging(data_dir) as folder:
+    with releases.staging(data_dir, say) as folder:
         built = build_release(store, data_dir, folder, say)
         release = releases.commit(folder, data_dir, built.version)
     if out is not None:

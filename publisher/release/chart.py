@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from html import escape
 from pathlib import Path
+
+from publisher.xmltext import xml_escaped as escape
 
 NATIONAL = "RU"
 WIDTH, HEIGHT, PAD = 360, 180, 34

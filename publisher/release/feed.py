@@ -6,9 +6,15 @@ release's feed, so a reader who polls less often than releases are made misses n
 
 from __future__ import annotations
 
+import logging
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
+
+from publisher.xmltext import FORBIDDEN, xml_text
+
+log = logging.getLogger(__name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
@@ -52,24 +58,47 @@ def describe(row: dict) -> str:
 
 
 def _entry(row: dict, updated: str) -> ET.Element:
+    where = f"changes row of institution {row['institution_id']!r} ({row['subject']})"
     entry = ET.Element(f"{{{ATOM}}}entry")
-    key = f"{row['release']}/{row['institution_id']}/{row['subject']}"
+    key = xml_text(f"{row['release']}/{row['institution_id']}/{row['subject']}", where)
     ET.SubElement(entry, f"{{{ATOM}}}id").text = f"tag:nokwatch,2026:{key}"
-    title = f"{row['name']} ({row['region']}): {describe(row)}"
+    title = xml_text(f"{row['name']} ({row['region']}): {describe(row)}", where)
     ET.SubElement(entry, f"{{{ATOM}}}title").text = title
     ET.SubElement(entry, f"{{{ATOM}}}updated").text = updated
-    href = f"nokwatch/institutions/{row['institution_id']}"
+    href = xml_text(f"nokwatch/institutions/{row['institution_id']}", where)
     ET.SubElement(entry, f"{{{ATOM}}}link", {"href": href, "rel": "alternate"})
-    ET.SubElement(
-        entry, f"{{{ATOM}}}summary"
-    ).text = f"Выпуск {row['release']} (по сравнению с {row['previous']}): {title}"
+    summary = f"Выпуск {row['release']} (по сравнению с {row['previous']}): {title}"
+    ET.SubElement(entry, f"{{{ATOM}}}summary").text = xml_text(summary, where)
     return entry
 
 
+# A character reference to a character XML 1.0 forbids (``&#1;``, ``&#x1F;``).
+_FORBIDDEN_REFERENCE = re.compile(
+    r"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.I
+)
+
+
 def _old_entries(path: Path | None) -> list[ET.Element]:
+    """The previous feed's entries; a feed written before control characters were removed is
+    repaired on reading, and one that still cannot be read is started anew (with a warning)."""
     if path is None or not path.exists():
         return []
-    return ET.parse(path).getroot().findall(f"{{{ATOM}}}entry")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        return ET.fromstring(text.encode()).findall(f"{{{ATOM}}}entry")
+    except ET.ParseError:
+        repaired = _FORBIDDEN_REFERENCE.sub("", FORBIDDEN.sub("", text))
+    try:
+        entries = ET.fromstring(repaired.encode()).findall(f"{{{ATOM}}}entry")
+    except ET.ParseError as error:
+        log.warning("%s не читается (%s): лента начата заново (the feed starts anew)", path, error)
+        return []
+    log.warning(
+        "%s: удалены символы, запрещённые в XML; записей сохранено: %d (repaired)",
+        path,
+        len(entries),
+    )
+    return entries
 
 
 def write_feed(

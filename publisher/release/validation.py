@@ -20,6 +20,7 @@ from typing import Any
 
 import frictionless
 
+from publisher.lifeline import die_with_parent
 from publisher.release.integrity import partition_errors, regional_errors
 from publisher.release.packages import PackageSet, descriptor
 
@@ -129,7 +130,9 @@ class Jobs:
         self.rows += rows
         if self.pool is None and self.rows >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1:
             context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(2, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                2, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            )
             self.futures = [self.pool.submit(timed, f, *args) for f, args in self.jobs[:-1]]
         if self.pool is not None:
             self.futures.append(self.pool.submit(timed, job[0], *job[1]))

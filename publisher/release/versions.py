@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from publisher.layout import Layout
 FIRST = "1.0.0"
 VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
 UNVERSIONED = ("changes",)  # differs in every release by construction: not part of "data changed"
+log = logging.getLogger(__name__)
 
 
 def releases_dir(data_dir: Path) -> Path:
@@ -93,15 +95,48 @@ def previous_descriptor(data_dir: Path) -> dict[str, Any] | None:
     return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
 
 
+def uncommitted(data_dir: Path) -> list[str]:
+    """Release folders renamed into place by a publish that was killed before ``latest`` moved."""
+    current = latest(data_dir)
+    if current is None:
+        return versions(data_dir)
+    newest = parse_version(current.name)
+    return [v for v in versions(data_dir) if parse_version(v) > newest]
+
+
+def recover(data_dir: Path, say: Callable[[str], None] | None = None) -> list[str]:
+    """Remove what a killed publish left (staging folders, uncommitted releases); call under the
+    publish lock. The versions removed, each also reported through ``say``."""
+    root = releases_dir(data_dir)
+    removed = uncommitted(data_dir)
+    for version in removed:
+        message = (
+            f"выпуск {version} не был завершён (publish прерван до переключения latest): удалён, "
+            f"latest остаётся {latest(data_dir).name if latest(data_dir) else '—'}"
+        )
+        log.warning(message)
+        if say is not None:
+            say(message)
+        # Out of the versions' namespace first (atomic), so a kill while deleting leaves a leftover
+        # the next publish removes, never a half-deleted release.
+        os.rename(root / version, root / f".staging-removed-{version}")
+    for leftover in [*root.glob(".staging-*"), *root.glob(".latest-*")]:
+        if leftover.is_symlink() or leftover.is_file():
+            leftover.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    return removed
+
+
 @contextmanager
-def staging(data_dir: Path) -> Iterator[Path]:
-    """A fresh staging folder, under the publish lock; removed unless it was committed."""
+def staging(data_dir: Path, say: Callable[[str], None] | None = None) -> Iterator[Path]:
+    """A fresh staging folder, under the publish lock, after recovering from any killed publish;
+    removed unless it was committed."""
     root = releases_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        for leftover in root.glob(".staging-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        recover(data_dir, say)
         folder = root / f".staging-{os.getpid()}"
         folder.mkdir()
         try:

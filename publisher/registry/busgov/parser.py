@@ -12,6 +12,11 @@ importer of bus.gov.ru's institution dataset): ``initiator`` (regNum, fullName, 
 ``other/founder`` (regNum, fullName). Not confirmed against the XSD: ``main/oktmo`` as a direct
 child (DOMAIN.md lists it so; read as a fallback) and that ``positionId`` is the card's agencyId
 (that importer stores it as the institution's bus.gov.ru id, and so do we).
+
+Limits (a ZIP of 156 KB once inflated to 160 MB of empty elements and took 4.9 GB): a streamed
+document may not exceed `MAX_DOCUMENT_BYTES`, and no more than `MAX_POSITION_BYTES` may pass
+without a position ending (what the parser holds in memory at once: at most ~260,000 elements).
+A document over either limit is rejected alone, with the limit named; the rest of the file is read.
 """
 
 from __future__ import annotations
@@ -37,6 +42,46 @@ _READ_ERRORS = (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, zlib.error, 
 # (versionNumber, UTC changeDate) last applied, by positionId.
 Applied = Mapping[str, tuple[int, str]]
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+MAX_DOCUMENT_BYTES = 1024**3  # one document, inflated
+MAX_POSITION_BYTES = 1024**2  # one position, or what lies between two (a position is a few KB)
+
+
+class DocumentTooBig(InputError):
+    """A document over one of the reading limits (stops reading it; not shown to users as such)."""
+
+
+class Budget(io.RawIOBase):
+    """A document's stream that stops (DocumentTooBig) when a reading limit is passed."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream, self.total, self.since_position = stream, 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size if 0 < size <= 1024**2 else 1024**2)
+        self.total += len(data)
+        self.since_position += len(data)
+        if self.total > MAX_DOCUMENT_BYTES:
+            raise DocumentTooBig(
+                f"документ больше {MAX_DOCUMENT_BYTES // 1024**2} МБ (document over the size limit)"
+            )
+        if self.since_position > MAX_POSITION_BYTES:
+            raise DocumentTooBig(
+                f"более {MAX_POSITION_BYTES // 1024} КБ без конца position"
+                " (over the limit of XML per position: not a register document)"
+            )
+        return data
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def position_ended(self) -> None:
+        """Reset the per-position budget (the parser has let go of the position)."""
+        self.since_position = 0
 
 
 @dataclass(frozen=True)
@@ -218,8 +263,9 @@ def _check_root(root: etree._Element) -> None:
 def _positions(
     stream: BinaryIO, source: str, document: str
 ) -> Iterator[Position | RejectedDocument]:
+    budget = Budget(stream)
     context = etree.iterparse(
-        stream, events=("end",), tag=_POSITION, resolve_entities=False, no_network=True
+        budget, events=("end",), tag=_POSITION, resolve_entities=False, no_network=True
     )
     found = 0
     for _, element in context:
@@ -233,6 +279,7 @@ def _positions(
         element.clear()
         while element.getprevious() is not None:
             del element.getparent()[0]
+        budget.position_ended()
     if found == 0:
         _check_root(context.root)
         raise InputError("нет body/position (no position in the document)")

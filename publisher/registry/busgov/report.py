@@ -25,6 +25,12 @@ class SyncReport:
     errors: list[RejectedDocument] = field(default_factory=list)
     warnings: list[RejectedDocument] = field(default_factory=list)
 
+    @property
+    def used(self) -> int:
+        """Documents that did something or were found already applied (not errors)."""
+        outcomes = (self.new, self.changed, self.unchanged, self.skipped_not_newer)
+        return sum(outcomes) + self.out_of_scope
+
     def summary(self) -> str:
         """Counts on one line, then the first errors and warnings, one a line."""
         head = (

@@ -2,25 +2,18 @@
 
 A ZIP whose directory is lost (a truncated download) is read entry by entry from its local headers,
 so every whole document before the break is still synced and the break is reported.
-The dataset passport (``public-rest/api/passport?id=N``) names the current file as ``passCode`` and
-``actualDocument.fileName``; the file is served at
-``public-rest/api/opendata/{passCode}/{fileName}`` (as public code that downloads it builds it).
+A dataset passport's file is downloaded by `publisher.registry.busgov.passport`.
 """
 
 from __future__ import annotations
 
 import io
-import json
-import shutil
 import struct
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urljoin
 
 from publisher.errors import InputError
 from publisher.registry.busgov.parser import (
@@ -36,7 +29,6 @@ _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 _DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
 _SMALL_DOCUMENT = 1024 * 1024
-_USER_AGENT = "nokwatch (registry sync; +https://github.com/nokwatch/nokwatch)"
 
 Item = Position | RejectedDocument | Unchanged
 
@@ -123,97 +115,137 @@ def _salvaged_documents(path: Path, why: str) -> Iterator[Document | Item]:
     count = 0
     with path.open("rb") as stream:
         try:
-            for name, data in _local_entries(stream):
+            for entry in _local_entries(stream):
+                if entry.name.lower().endswith(".xml"):
+                    yield from _salvaged_document(path.name, entry)
+                entry.skip_rest()
                 count += 1
-                if name.lower().endswith(".xml"):
-                    yield Document(path.name, name, data)
         except InputError as exc:
             yield RejectedDocument(path.name, "", str(exc))
     reason = f"ZIP повреждён или обрезан ({why}); прочитано документов: {count}"
     yield RejectedDocument(path.name, "", reason)
 
 
-def _local_entries(stream: io.BufferedReader) -> Iterator[tuple[str, bytes]]:
-    """(name, content) of each entry, read from local headers until the data ends."""
+def _salvaged_document(source: str, entry: _Entry) -> Iterator[Document | Item]:
+    """A small entry whole (for `parse_bytes`), a bigger one parsed as it inflates."""
+    head = b""
+    while len(head) <= _SMALL_DOCUMENT and (block := entry.read(_SMALL_DOCUMENT + 1 - len(head))):
+        head += block
+    if len(head) <= _SMALL_DOCUMENT:
+        yield Document(source, entry.name, head)
+        return
+    rest = io.BufferedReader(entry, 1024 * 1024)
+    yield from parse_document(_Prefixed(head, rest), source, entry.name)
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read, then the rest of a stream."""
+
+    def __init__(self, head: bytes, rest: io.BufferedReader) -> None:
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            data, self.head = self.head[:size], self.head[size:]
+            return data
+        return self.rest.read(size)
+
+
+class _Entry(io.RawIOBase):
+    """One entry found by its local header, inflated as it is read (never whole in memory)."""
+
+    def __init__(self, stream: io.BufferedReader, name: str, method: int, size: int | None):
+        self.stream, self.name = stream, name
+        self.left = size  # compressed bytes still to come; None: until the deflate stream ends
+        self.inflater = zlib.decompressobj(-15) if method == 8 else None
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _compressed(self, size: int) -> bytes:
+        size = size if self.left is None else min(size, self.left)
+        block = self.stream.read(size) if size else b""
+        if self.left is not None:
+            if len(block) < size:
+                raise InputError(f"{self.name}: документ обрезан (truncated entry)")
+            self.left -= len(block)
+        return block
+
+    def read(self, size: int = -1) -> bytes:
+        size = size if size > 0 else 1024 * 1024
+        if self.ended:
+            return b""
+        if self.inflater is None:  # stored
+            data = self._compressed(size)
+            self.ended = not self.left
+            return data
+        while not self.inflater.eof:
+            source = self.inflater.unconsumed_tail or self._compressed(64 * 1024)
+            if not source:
+                raise InputError(f"{self.name}: документ обрезан (truncated entry)")
+            try:
+                data = self.inflater.decompress(source, size)
+            except zlib.error as exc:
+                raise InputError(f"{self.name}: данные повреждены ({exc})") from None
+            if data:
+                return data
+        self._end()
+        return b""
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _end(self) -> None:
+        self.ended = True
+        if self.left is None:  # the data descriptor follows the compressed data
+            self.stream.seek(-len(self.inflater.unused_data), io.SEEK_CUR)
+            # 12 to 24 bytes (signature optional, ZIP64 sizes of 8 bytes): the next header says.
+            descriptor = self.stream.read(28)
+            skip = next((n for n in (16, 24, 12, 20) if descriptor[n : n + 2] == b"PK"), 16)
+            self.stream.seek(skip - len(descriptor), io.SEEK_CUR)
+
+    def skip_rest(self) -> None:
+        """Move the archive's stream to the next entry's header."""
+        if self.left is not None:
+            self.stream.seek(self.left, io.SEEK_CUR)
+            self.left, self.ended = 0, True
+        while not self.ended:  # no size known: the end is where the deflate stream ends
+            self.read(1024 * 1024)
+
+
+def _sizes(extra: bytes, size: int, raw_size: int) -> int:
+    """The compressed size, from the ZIP64 extra field when the header says 0xFFFFFFFF."""
+    while len(extra) >= 4:
+        kind, length = struct.unpack("<2H", extra[:4])
+        if kind == 1:
+            values = struct.unpack(f"<{length // 8}Q", extra[4 : 4 + length - length % 8])
+            return values[1] if raw_size == 0xFFFFFFFF and len(values) > 1 else values[0]
+        extra = extra[4 + length :]
+    return size
+
+
+def _local_entries(stream: io.BufferedReader) -> Iterator[_Entry]:
+    """Each entry, found by its local header, until the data ends; skip_rest() before the next."""
     while True:
         header = stream.read(_LOCAL_HEADER.size)
         if len(header) < _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
             return
-        _, _, flags, method, _, _, _, size, _, name_len, extra_len = _LOCAL_HEADER.unpack(header)
+        _, _, flags, method, _, _, _, size, raw_size, name_len, extra_len = _LOCAL_HEADER.unpack(
+            header
+        )
         raw_name = stream.read(name_len)
         name = raw_name.decode("utf-8" if flags & 0x800 else "cp866", errors="replace")
-        stream.read(extra_len)
+        extra = stream.read(extra_len)
         if method not in (0, 8):
             raise InputError(f"{name}: метод сжатия {method} не поддерживается")
-        if flags & 0x08:
-            yield name, _read_until_stream_end(stream, name)
-            continue
-        data = stream.read(size)
-        if len(data) < size:
-            raise InputError(f"{name}: документ обрезан (truncated entry)")
-        yield name, _inflate(data, name) if method == 8 else data
-
-
-def _inflate(data: bytes, name: str) -> bytes:
-    try:
-        inflater = zlib.decompressobj(-15)
-        content = inflater.decompress(data)
-    except zlib.error as exc:
-        raise InputError(f"{name}: данные повреждены ({exc})") from None
-    if not inflater.eof:
-        raise InputError(f"{name}: документ обрезан (truncated entry)")
-    return content
-
-
-def _read_until_stream_end(stream: io.BufferedReader, name: str) -> bytes:
-    """A deflated entry whose size follows it (data descriptor): inflate until the stream ends."""
-    inflater, chunks = zlib.decompressobj(-15), []
-    while not inflater.eof:
-        block = stream.read(64 * 1024)
-        if not block:
-            raise InputError(f"{name}: документ обрезан (truncated entry)")
-        try:
-            chunks.append(inflater.decompress(block))
-        except zlib.error as exc:
-            raise InputError(f"{name}: данные повреждены ({exc})") from None
-    stream.seek(-len(inflater.unused_data), io.SEEK_CUR)
-    descriptor = stream.read(16)
-    skip = 16 if descriptor[:4] == _DESCRIPTOR_SIGNATURE else 12
-    stream.seek(skip - len(descriptor), io.SEEK_CUR)
-    return b"".join(chunks)
-
-
-def _open_url(url: str, timeout: float):  # noqa: ANN202 - an http.client response
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    try:
-        return urllib.request.urlopen(request, timeout=timeout)
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise InputError(f"{url}: не загружается ({exc})") from None
-
-
-def passport_file_url(passport_url: str, passport: dict) -> str:
-    """The URL of the current data file that a dataset passport names."""
-    try:
-        code, name = passport["passCode"], passport["actualDocument"]["fileName"]
-    except (KeyError, TypeError):
-        raise InputError(
-            f"{passport_url}: в паспорте нет passCode/actualDocument.fileName"
-        ) from None
-    return urljoin(passport_url, f"/public-rest/api/opendata/{quote(code)}/{quote(name)}")
-
-
-def fetch_passport_file(passport_url: str, folder: Path, timeout: float = 60.0) -> Path:
-    """Download the file a dataset passport names into ``folder``; InputError if either fails."""
-    with _open_url(passport_url, timeout) as response:
-        try:
-            passport = json.load(response)
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{passport_url}: паспорт не JSON ({exc})") from None
-    file_url = passport_file_url(passport_url, passport)
-    target = Path(folder) / Path(passport["actualDocument"]["fileName"]).name
-    with _open_url(file_url, timeout) as response, target.open("wb") as out:
-        try:
-            shutil.copyfileobj(response, out, 1024 * 1024)
-        except (OSError, TimeoutError) as exc:
-            raise InputError(f"{file_url}: загрузка прервана ({exc})") from None
-    return target
+        if size == 0xFFFFFFFF:
+            size = _sizes(extra, size, raw_size)
+        if flags & 0x08 and method == 0:
+            raise InputError(f"{name}: несжатый документ без размера (stored entry without a size)")
+        yield _Entry(stream, name, method, None if flags & 0x08 else size)

@@ -16,6 +16,8 @@
   institution linked to a document absent from the file is recorded as ``closed``, unless some
   document could not be read (its absence might be our failure to read it).
 - The whole sync is one transaction: a run that fails half-way leaves the registry as it was.
+- A file none of whose documents could be used raises `SyncFailed` (the CLI exits non-zero, the
+  service records the job as failed); some unusable documents are errors in the report.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ import tempfile
 from pathlib import Path
 
 import datapackages
-from publisher.errors import InputError
+from publisher.errors import InputError, SyncFailed
 from publisher.registry.addresses import normalise_website
 from publisher.registry.busgov.parser import Position, RejectedDocument, Unchanged
+from publisher.registry.busgov.passport import fetch_passport_file
 from publisher.registry.busgov.report import SyncReport
-from publisher.registry.busgov.sources import fetch_passport_file, read_positions
+from publisher.registry.busgov.sources import read_positions
 from publisher.registry.busgov.worker import read_positions_in_worker, worth_a_worker
 from publisher.registry.classify import region_for_oktmo, sphere_for
 from publisher.registry.local import SYNCED_FIELDS
@@ -79,6 +82,8 @@ def _sync_path(store: Store, path: Path, label: str, complete: bool) -> SyncRepo
                 sync.apply(item)
         if complete and not sync.unreadable:
             sync.close_missing()
+    if report.errors and not report.used:
+        raise SyncFailed(report)
     return report
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from publisher.lifeline import die_with_parent
 from publisher.registry.busgov.parser import Applied, parse_bytes
 from publisher.registry.busgov.sources import Document, Item, read_documents
 
@@ -38,8 +39,9 @@ def worth_a_worker(path: Path) -> bool:
     return sum(f.stat().st_size for f in files if f.is_file()) >= WORKER_BYTES
 
 
-def _remember(applied: Applied) -> None:
+def _remember(parent: int, applied: Applied) -> None:
     global _applied
+    die_with_parent(parent)
     _applied = applied
 
 
@@ -67,7 +69,9 @@ def _batches(units: Iterable[Document | Item]) -> Iterator[list[Document] | list
 def read_positions_in_worker(path: Path, applied: Applied) -> Iterator[Item]:
     """`read_positions`, the same items in the same order, with the parsing in a worker process."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, context, initializer=_remember, initargs=(dict(applied),)) as pool:
+    with ProcessPoolExecutor(
+        1, context, initializer=_remember, initargs=(os.getpid(), dict(applied))
+    ) as pool:
         pending: deque[Future[list[Item]] | list[Item]] = deque()
         for batch in _batches(read_documents(path)):
             parsed = batch and isinstance(batch[0], Document)

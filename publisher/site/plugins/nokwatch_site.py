@@ -92,7 +92,8 @@ def extra_template_vars(datasette, template):
 def public_file(folder: Path, path: str) -> Path | None:
     """The file ``path`` names inside the release's public parts, or None."""
     target = (folder / path).resolve()
-    inside = target.is_relative_to(folder) and target.parts[len(folder.parts)] in PUBLIC
+    inside = target.is_relative_to(folder) and target != folder
+    inside = inside and target.parts[len(folder.parts)] in PUBLIC
     return target if inside and target.is_file() else None
 
 
