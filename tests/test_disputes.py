@@ -104,9 +104,12 @@ def test_a_confirmed_dispute_turns_overdue_into_late_and_is_published(confirmed)
 
 @needs_chromium
 def test_the_served_release_offers_the_notice_with_the_new_evidence_and_the_dispute(
-    confirmed,
+    confirmed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, _, _, release = confirmed
+    # urllib's shared opener keeps the proxies it first saw: it must never see the fixture web's
+    for name in ("http_proxy", "https_proxy"):
+        monkeypatch.delenv(name)
     with running_datasette(release.out) as site:
         with urllib.request.urlopen(f"{site}/-/notice/{IID}.html", timeout=30) as response:
             html = response.read().decode("utf-8")
