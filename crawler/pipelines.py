@@ -78,6 +78,7 @@ class StorePipeline:
         return {
             "institution_id": audit.context.institution_id,
             "statuses": [r["status"] for r in rows],
+            "checks": [(r["item"], r["status"], r.get("error")) for r in rows],
         }
 
     def _count(self, run_id: str, audit: SiteAudit) -> None:

@@ -73,10 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def report(item: dict, **_: object) -> None:
         done["sites"] += 1
-        print(
-            f"site {done['sites']}: {item['institution_id']} {' '.join(item['statuses'])}",
-            flush=True,
-        )
+        checks = json.dumps(item.get("checks", []), ensure_ascii=False)
+        print(f"site {done['sites']}: {item['institution_id']} {checks}", flush=True)
 
     crawler.signals.connect(report, signal=signals.item_scraped)
     process.crawl(crawler, institutions=args.institutions, run_id=args.run_id)

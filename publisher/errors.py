@@ -55,6 +55,13 @@ class SyncFailed(InputError):
 class UnknownTarget(InputError):
     """An institution id or region code that the registry does not hold (the CLI exits 2)."""
 
+    def __init__(self, kind: str, names: list[str] | None = None) -> None:
+        if names is None:  # a ready message
+            super().__init__(kind)
+        else:
+            super().__init__(f"нет в реестре (not in the registry): {kind} {', '.join(names)}")
+        self.kind, self.names = kind, list(names or [])
+
 
 class DisputeRefused(InputError):
     """A dispute that is refused before anything is stored: the message says why."""

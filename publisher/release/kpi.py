@@ -2,7 +2,8 @@
 
 Site indicators count, per region and year, each institution's latest check of the item in that
 year; sites that could not be checked (unreachable, robots) are left out of the denominator.
-Mintrud's indicators (seed 003, table I) are national rows (region ``RU``).
+Mintrud's indicators (seed 003, table I) are national rows (region ``RU``). A fictional region
+(the demo's) keeps its own rows but never enters a national one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from publisher.store import Store
+from publisher.vocab import fictional_regions
 
 NATIONAL = "RU"
 UNCHECKABLE = ("site_unreachable", "blocked_by_robots")
@@ -111,7 +113,10 @@ def _row(
 
 def _with_national(counts: Counts) -> Counts:
     total: Counts = defaultdict(lambda: [0, 0])
-    for (_, year), (numerator, denominator) in counts.items():
+    fictional = fictional_regions()
+    for (region, year), (numerator, denominator) in counts.items():
+        if region in fictional:
+            continue
         total[(NATIONAL, year)][0] += numerator
         total[(NATIONAL, year)][1] += denominator
     return {**counts, **total}
@@ -128,6 +133,8 @@ def site_counts(
         if status in UNCHECKABLE:
             continue
         if kind == "authority":
+            if region in fictional_regions():
+                continue
             authority_checked[year].add(region)
             if status == ok_status:
                 authority_ok[year].add(region)
@@ -183,12 +190,15 @@ def _plan_rows(store: Store) -> Iterator[dict]:
 
 
 def _assessed_rows(store: Store) -> Iterator[dict]:
-    social = dict(store.db.execute(_SOCIAL).fetchall())
+    fictional = fictional_regions()
+    social = {r: n for r, n in store.db.execute(_SOCIAL) if r not in fictional}
     counts: dict[tuple[str, int], list[int] | None] = {
-        (r, y): [n, social[r]] for r, y, n in store.db.execute(_ASSESSED)
+        (r, y): [n, social[r]] for r, y, n in store.db.execute(_ASSESSED) if r in social
     }
     for year in sorted({y for _, y in counts} | set(ASSESSED_TARGETS)):
-        regional = [pair for (_, y), pair in counts.items() if y == year and pair]
+        regional = [
+            pair for (r, y), pair in counts.items() if y == year and pair and r not in fictional
+        ]
         # A year nobody reported an assessment for is unknown, not 0 %: the target stands alone.
         total = [sum(pair[0] for pair in regional), sum(social.values())]
         counts[(NATIONAL, year)] = total if regional and social else None
