@@ -4,6 +4,8 @@ fixture web, the verdict moving with the new evidence, and the log in the next r
 from __future__ import annotations
 
 import csv
+import hashlib
+import re
 import sqlite3
 import urllib.error
 import urllib.request
@@ -111,8 +113,18 @@ def test_the_served_release_offers_the_notice_with_the_new_evidence_and_the_disp
     for name in ("http_proxy", "https_proxy"):
         monkeypatch.delenv(name)
     with running_datasette(release.out) as site:
+        with urllib.request.urlopen(f"{site}/institution/{IID}", timeout=30) as response:
+            page = response.read().decode("utf-8")
         with urllib.request.urlopen(f"{site}/-/notice/{IID}.html", timeout=30) as response:
             html = response.read().decode("utf-8")
+        # the notice's evidence link serves the very bytes its hash names
+        link, sha = re.search(
+            r"(http://[^<\s]+/-/release/evidence/[^<\s]+).*?SHA-256: <span class=\"hash\">(\w+)",
+            html,
+            re.S,
+        ).groups()
+        with urllib.request.urlopen(link, timeout=30) as response:
+            assert hashlib.sha256(response.read()).hexdigest() == sha
         with urllib.request.urlopen(f"{site}/-/notice/{IID}.pdf", timeout=60) as response:
             assert response.headers["Content-Type"] == "application/pdf"
             assert response.read().startswith(b"%PDF")
@@ -121,8 +133,8 @@ def test_the_served_release_offers_the_notice_with_the_new_evidence_and_the_disp
         missing.value.close()
     assert "исполнено с опозданием" in html  # plan_posted is late now, no longer overdue
     assert PLAN_URL in html and "confirmed" in html
-    assert f"{site}/-/release/evidence/" in html
     assert missing.value.code == 404
+    assert f"/-/notice/{IID}.html" in page and f"/-/notice/{IID}.pdf" in page
 
 
 @pytest.mark.parametrize(
