@@ -1,7 +1,9 @@
 """Benchmark: crawl a fixture web of generated sites end to end, and a plain CrawlSpider over the same web.
 
-Run: ``.venv/bin/python benchmarks/crawl.py [--sites 2000] [--shards 2]``. The fixture web runs in
-a process of its own. Prints, for both crawls: pages/s, sites/min, CPU seconds, peak RSS.
+Run: ``.venv/bin/python benchmarks/crawl.py [--sites 2000] [--shards 2] [--no-shapes]``. The fixture
+web runs in a process of its own. Prints, for both crawls: pages/s, sites/min, CPU seconds, peak RSS;
+then nokwatch's accuracy on the hard site shapes (nokwatch.demo.shapes) and the share of pages it
+rendered in the browser.
 Targets: ≥ 200 sites/min end to end, nokwatch's pages/s ≥ 65 % of the plain spider's, RSS ≤ 1 GiB.
 Sites sit on hosts of their own: shared-hosting platforms are deliberately capped per platform
 (crawler.slots), which would measure the cap, not the crawler.
@@ -150,6 +152,52 @@ def _nokwatch(proxy: str, rows: list[dict], shards: int, data_dir: Path) -> int:
     return sum(stat.get("response_received_count", 0) for stat in stats)
 
 
+def _shapes(work: Path) -> dict:
+    """Crawl the hard site shapes; accuracy against their expectations, share of pages rendered."""
+    import sqlite3
+
+    from crawler.run import crawl
+    from nokwatch.demo import FixtureWeb
+    from tests.fixture_expectations import expected_shape
+    from tests.generated_sites import shape_sites
+
+    specs = shape_sites()
+    rows = registry_rows(specs)
+    _registry(work / "shapes", rows)
+    started = time.perf_counter()
+    with FixtureWeb(specs) as web:
+        env = {"http_proxy": web.proxy_url, "https_proxy": web.proxy_url, **SETTINGS}
+        env["NOKWATCH_CA_BUNDLE"] = str(web.ca_file)
+        summary = crawl(work / "shapes", env=env, progress=lambda _: None)
+    db = sqlite3.connect(work / "shapes" / "nokwatch.db")
+    seen = {
+        (i, item): (status, error)
+        for i, item, status, error in db.execute(
+            "SELECT institution_id, item, status, error FROM observations WHERE run_id = ?",
+            [summary.run_id],
+        )
+    }
+    pages, rendered = db.execute(
+        "SELECT pages, pages_rendered FROM crawls WHERE run_id = ?", [summary.run_id]
+    ).fetchone()
+    right = total = 0
+    for spec, row in zip(specs, rows, strict=True):
+        for item, (status, error) in expected_shape(spec).items():
+            total += 1
+            got = seen.get((row["id"], item))
+            right += bool(got and got[0] == status and (error is None or got[1] == error))
+    result = {
+        "crawl": "hard shapes",
+        "sites": len(specs),
+        "accuracy": round(right / total, 3),
+        "pages": pages,
+        "rendered_share": round(rendered / pages, 3) if pages else 0.0,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(result), flush=True)
+    return result
+
+
 def _registry(data_dir: Path, rows: list[dict]) -> None:
     from publisher.registry.table import import_rows
     from publisher.store import Store
@@ -162,6 +210,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=2000)
     parser.add_argument("--shards", type=int, default=2)
+    parser.add_argument("--no-shapes", action="store_true", help="skip the hard site shapes")
     args = parser.parse_args()
     rows = registry_rows(generated_sites(args.sites, shared_hosting=False))
     context = multiprocessing.get_context("spawn")
@@ -181,6 +230,8 @@ def main() -> None:
             web.pid,
             lambda: _nokwatch(proxy, rows, args.shards, work / "data"),
         )
+        if not args.no_shapes:
+            _shapes(work)
     stop.set()
     web.join(timeout=10)
 

@@ -18,7 +18,7 @@ def observation_row(
     run_id: str, checked_at: str, obs: Observation, evidence_path: str | None
 ) -> dict:
     """An ``observations`` row (datapackages/schemas/observations.json) for one observation."""
-    finding, evidence = obs.finding, obs.evidence
+    finding, evidence, coverage = obs.finding, obs.evidence, obs.coverage
     declared = finding.declared_date.isoformat() if finding and finding.declared_date else None
     return {
         "run_id": run_id,
@@ -35,6 +35,11 @@ def observation_row(
         "last_modified": evidence.last_modified if evidence else None,
         "evidence": evidence_path,
         "detector_version": DETECTOR_VERSION,
+        "pages_fetched": coverage.pages_fetched if coverage else None,
+        "pages_rendered": coverage.pages_rendered if coverage else None,
+        "links_unfetched": coverage.links_unfetched if coverage else None,
+        "search_end": coverage.search_end if coverage else None,
+        "moved_to": coverage.moved_to if coverage else None,
     }
 
 
@@ -45,7 +50,18 @@ class StorePipeline:
         self.data_dir = data_dir
         self.run_id = run_id
         self.store: Store | None = None
-        self.counts = {"sites": 0, "sites_unreachable": 0, "pages": 0, "errors": 0}
+        self.counts = dict.fromkeys(
+            (
+                "sites",
+                "sites_unreachable",
+                "sites_incomplete",
+                "pages",
+                "pages_rendered",
+                "links_unfetched",
+                "errors",
+            ),
+            0,
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -84,7 +100,13 @@ class StorePipeline:
     def _count(self, run_id: str, audit: SiteAudit) -> None:
         self.counts["sites"] += 1
         self.counts["sites_unreachable"] += audit.failure is not None
+        self.counts["sites_incomplete"] += audit.search_end() not in (
+            "complete",
+            "site_unreachable",
+        )
         self.counts["pages"] += audit.pages
+        self.counts["pages_rendered"] += audit.rendered
+        self.counts["links_unfetched"] += audit.coverage().links_unfetched
         self.counts["errors"] += audit.errors
         assert self.store is not None
         self.store.update_crawl(run_id, **self.counts)

@@ -17,6 +17,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.render import browser_settings
 from crawler.spiders.sites import SitesSpider
 from publisher.lifeline import die_with_parent_from_environment
 
@@ -56,6 +57,9 @@ def crawl_settings(
     if log_file:
         settings.set("LOG_FILE", log_file, priority="cmdline")
     _apply_environment(settings, environ)
+    if settings.getfloat("NOKWATCH_RENDER_SHARE") > 0:
+        for name, value in browser_settings(settings.get("NOKWATCH_BROWSER"), environ).items():
+            settings.set(name, value, priority="cmdline")
     return settings
 
 

@@ -12,6 +12,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 NOKWATCH_CONTACT_URL = "https://github.com/nokwatch/nokwatch"
 USER_AGENT = f"nokwatch/{__version__} (+{NOKWATCH_CONTACT_URL}; open-data monitoring)"
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "crawler.robots.RulesRobotParser"  # Protego, naming the rule that refused
 
 # Many hosts at once, each gently.
 CONCURRENT_REQUESTS = 64
@@ -53,7 +54,17 @@ RETRY_TIMES = 1
 NOKWATCH_MAX_PAGES_PER_SITE = 40
 NOKWATCH_MAX_BYTES_PER_SITE = 50 * 1024 * 1024
 NOKWATCH_MAX_SECONDS_PER_SITE = 600.0  # wall clock from the first request; in-flight ones finish
-NOKWATCH_MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
+NOKWATCH_MAX_DEPTH = 6  # clicks from the home page (platform paths count as one); the page budget
+# bounds the work, best-first order spends it: depth only stops endless chains
+# Sites searched at once: a new site starts when one finishes, so a killed crawl loses little.
+NOKWATCH_SITES_IN_FLIGHT = 48
+NOKWATCH_SITE_PARALLEL = 3  # a site's requests in flight, taken best first from its frontier
+
+# App-shell pages are rendered in headless Chromium (Debian's chromium, never a downloaded one),
+# at most this share of the run's pages (after the first few); empty browser: no rendering.
+NOKWATCH_BROWSER = "/usr/bin/chromium"
+NOKWATCH_RENDER_SHARE = 0.1
+NOKWATCH_RENDER_MIN = 5
 
 # Every setting an operator (or a test) may override by an environment variable of the same name
 # (the Scrapy setting it sets, when it has one). The type is that of the default above; this table
@@ -66,6 +77,11 @@ ENVIRONMENT = {
     "NOKWATCH_MAX_BYTES_PER_SITE": "NOKWATCH_MAX_BYTES_PER_SITE",
     "NOKWATCH_MAX_SECONDS_PER_SITE": "NOKWATCH_MAX_SECONDS_PER_SITE",
     "NOKWATCH_MAX_DEPTH": "NOKWATCH_MAX_DEPTH",
+    "NOKWATCH_SITES_IN_FLIGHT": "NOKWATCH_SITES_IN_FLIGHT",
+    "NOKWATCH_SITE_PARALLEL": "NOKWATCH_SITE_PARALLEL",
+    "NOKWATCH_BROWSER": "NOKWATCH_BROWSER",
+    "NOKWATCH_RENDER_SHARE": "NOKWATCH_RENDER_SHARE",
+    "NOKWATCH_RENDER_MIN": "NOKWATCH_RENDER_MIN",
     "NOKWATCH_DOWNLOAD_TIMEOUT": "DOWNLOAD_TIMEOUT",
     "NOKWATCH_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
     "NOKWATCH_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",

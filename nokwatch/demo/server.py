@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from nokwatch.demo import tls
 from nokwatch.demo.external import EXTERNAL_HOSTS, respond_external
 from nokwatch.demo.response import FixtureResponse
-from nokwatch.demo.sites import Site, SiteSpec
+from nokwatch.demo.sites import MovedSite, Site, SiteSpec, hosted
 
 NO_NETWORK = FixtureResponse(
     502,
@@ -95,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], sites: dict[str, Site]) -> None:
+    def __init__(self, address: tuple[str, int], sites: dict[str, Site | MovedSite]) -> None:
         super().__init__(address, _Handler)
         self.sites = sites
         self.requests = 0
@@ -154,7 +154,7 @@ class FixtureWeb:
     """Serves simulated sites on 127.0.0.1 in a background thread; use as a context manager."""
 
     def __init__(self, specs: list[SiteSpec], port: int = 0) -> None:
-        self._server = _Server(("127.0.0.1", port), {s.host: Site(s) for s in specs})
+        self._server = _Server(("127.0.0.1", port), hosted(specs))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

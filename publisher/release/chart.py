@@ -37,7 +37,7 @@ _SHARES = """
 SELECT {region} AS region, substr(checked_at, 1, 10) AS day, item,
   AVG(status IN ('found', 'live')) AS share
 FROM observations
-WHERE status NOT IN ('site_unreachable', 'blocked_by_robots') AND {where}
+WHERE status NOT IN ('site_unreachable', 'blocked_by_robots', 'incomplete') AND {where}
 GROUP BY 1, 2, 3
 """
 Series = dict[str, dict[str, float]]  # item → day → share

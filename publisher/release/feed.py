@@ -39,6 +39,8 @@ STATUS_RU = {
     "mismatch": "ссылка на чужую карточку",
     "site_unreachable": "сайт недоступен",
     "blocked_by_robots": "закрыто robots.txt",
+    "incomplete": "поиск не завершён",
+    "generic": "ссылка на портал, а не на карточку",
 }
 ITEM_RU = {
     "improvement_plan": "план по устранению недостатков",
