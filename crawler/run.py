@@ -21,7 +21,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,15 +78,21 @@ def crawl(
     progress: Callable[[str], None] = print,
     env: dict[str, str] | None = None,
     resume: str | None = None,
+    start_urls: Mapping[str, Sequence[str]] | None = None,
 ) -> CrawlSummary:
-    """Crawl the registry's sites (optionally some regions or institutions) and store observations."""
+    """Crawl the registry's sites (optionally some regions or institutions) and store observations.
+
+    ``start_urls`` (institution id → addresses) are visited first, besides the home page: a
+    targeted re-check of a place the crawler would not have looked (a dispute's address).
+    """
     data_dir = Path(data_dir)
     regions, ids = list(regions), list(ids)
     if resume:
         refuse_while_running(data_dir, resume)
+        run_id, institutions = _resume(data_dir, resume)
     else:
         check_targets(data_dir, regions, ids)
-    run_id, institutions = _resume(data_dir, resume) if resume else _start(data_dir, regions, ids)
+        run_id, institutions = _start(data_dir, regions, ids, start_urls or {})
     job = job_folder(data_dir, run_id)
     (job / "pending.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
     child_env = {**os.environ, **(env or {})}
@@ -196,9 +202,14 @@ def job_folder(data_dir: Path, run_id: str) -> Path:
     return job
 
 
-def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[str, list[dict]]:
+def _start(
+    data_dir: Path, regions: Iterable[str], ids: Iterable[str], start_urls: Mapping
+) -> tuple[str, list[dict]]:
     with Store(Layout(data_dir).store) as store:
         institutions = store.institutions(regions=regions, ids=ids)
+        for row in institutions:
+            if start_urls.get(row["id"]):
+                row["start_urls"] = list(start_urls[row["id"]])
         run_id = store.start_crawl(",".join([*regions, *ids]) or "all")
     job = job_folder(data_dir, run_id)
     (job / "institutions.json").write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")

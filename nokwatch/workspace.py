@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
 from crawler.run import CrawlSummary
+from nokwatch.disputes import Disputes
 from nokwatch.registry import Registry
 from nokwatch.releases import Releases
 from publisher.layout import Layout
@@ -88,6 +89,11 @@ class Workspace:
         return Registry(self)
 
     @property
+    def disputes(self) -> Disputes:
+        """Claims that a document is where nokwatch did not look, their re-checks and outcomes."""
+        return Disputes(self)
+
+    @property
     def releases(self) -> Releases:
         """The published releases of this directory."""
         return Releases(self.layout)
@@ -109,8 +115,12 @@ class Workspace:
         *,
         demo: bool = False,
         resume: str | None = None,
+        start_urls: Mapping[str, Sequence[str]] | None = None,
     ) -> CrawlSummary:
-        """Check the sites now (through the demo's fixture web when ``demo``); store observations."""
+        """Check the sites now (through the demo's fixture web when ``demo``); store observations.
+
+        ``start_urls`` (institution id → addresses) are read first, besides each home page.
+        """
         from crawler.run import crawl
 
         self.prepare()
@@ -120,7 +130,13 @@ class Workspace:
             if env:
                 self.echo(f"demo: simulated sites served by the fixture web at {env['http_proxy']}")
             summary = crawl(
-                self.path, tuple(regions), tuple(institutions), self.echo, env, resume=resume
+                self.path,
+                tuple(regions),
+                tuple(institutions),
+                self.echo,
+                env,
+                resume=resume,
+                start_urls=start_urls,
             )
         self.echo(
             f"crawl {summary.run_id} {summary.status}: {summary.sites} sites "
@@ -130,6 +146,12 @@ class Workspace:
         if summary.note:
             self.echo(summary.note)
         return summary
+
+    def recheck(self, institution_id: str, url: str, demo: bool = False) -> CrawlSummary:
+        """A targeted re-check: crawl one institution's site now, starting from ``url`` too."""
+        return self.crawl(
+            institutions=[institution_id], demo=demo, start_urls={institution_id: [url]}
+        )
 
     def deadlines(self, as_of: date | None = None) -> int:
         """Compute every obligation's due date and verdict (as of today by default)."""
@@ -159,6 +181,27 @@ class Workspace:
             removed = self.releases.prune(keep)
             self.echo(f"kept the {keep} newest releases; removed {', '.join(removed) or 'none'}")
         return publication
+
+    def notice(
+        self,
+        institution_id: str | None = None,
+        region: str | None = None,
+        out: Path | None = None,
+        pdf: bool = True,
+    ) -> list[Path]:
+        """Write notices of violation (HTML and PDF; a region's in one ZIP); the files written.
+
+        Only verdicts that establish a violation (overdue, late) make a notice; NoViolation when
+        there are none, UnknownTarget for an unknown institution or region.
+        """
+        from nokwatch.notices import write
+
+        folder = Path(out) if out is not None else self.layout.notices
+        with self.store() as store:
+            written = write(store, folder, institution_id, region, pdf)
+        for path in written:
+            self.echo(f"notice: {path}")
+        return written
 
     def serve(
         self,

@@ -46,6 +46,7 @@ from crawler.tlsprobe import ProbeError, certificate_status
 GUESS_SCORE = 0.4  # a platform's usual path: worth a try early, but no link vouched for it
 ANSWERED = (404, 410)  # a missing page answered: the path is searched, nothing is there
 MAX_SITEMAPS = 3
+START_PRIORITY = 10  # a re-check's address (start_urls) goes before every other request
 
 
 class SitesSpider(scrapy.Spider):
@@ -90,6 +91,12 @@ class SitesSpider(scrapy.Spider):
             audit.frontier.seen.add(row["website"])
             audit.issued += 1
             yield self._request(audit, Lead(row["website"], 1.0, 0), home=True)
+            for url in row.get("start_urls", ()):  # a re-check's address: read it first
+                if url not in audit.frontier.seen:
+                    audit.frontier.seen.add(url)
+                    audit.issued += 1
+                    request = self._request(audit, Lead(url, 1.0, 1))
+                    yield request.replace(priority=START_PRIORITY)
 
     def _audit(self, context: SiteContext, order: int) -> SiteAudit:
         get = self.settings

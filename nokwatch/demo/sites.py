@@ -12,7 +12,20 @@ from nokwatch.demo import content, shapes, traps
 from nokwatch.demo.platforms import LAYOUTS, Layout
 from nokwatch.demo.response import FixtureResponse
 
-PLAN_KINDS = ("html", "rtf", "none", "outdated", "lookalike", "pdf", "scan", "docx", "doc", "odt")
+PLAN_KINDS = (
+    "html",
+    "rtf",
+    "none",
+    "outdated",
+    "lookalike",
+    "pdf",
+    "scan",
+    "docx",
+    "doc",
+    "odt",
+    "unlinked",  # the plan is on the site, at UNLINKED_PLAN, but no page links to it
+)
+UNLINKED_PLAN = "/upload/arhiv/2024/plan-nok-ustranenie.html"
 SURVEY_KINDS = (
     "html_form",
     "yandex",
@@ -108,6 +121,8 @@ class Site:
         }
         if self.spec.plan in DOCUMENTS:
             routes[self._document_url] = self._document
+        if self.spec.plan == "unlinked":
+            routes[UNLINKED_PLAN] = self._unlinked_plan
         routes.update(self._shape_routes())
         return routes
 
@@ -300,8 +315,11 @@ class Site:
         return content.current_plan(spec.name, spec.plan_approved)
 
     def _plan_page(self) -> FixtureResponse:
-        if self.spec.plan == "none":
+        if self.spec.plan in ("none", "unlinked"):
             return FixtureResponse(404, b"Not Found")
+        return self._unlinked_plan()
+
+    def _unlinked_plan(self) -> FixtureResponse:
         text = html.escape(self._plan_text()).replace("\n", "<br>\n")
         return self._page("Документ", f'<div class="doc">{text}</div>')
 

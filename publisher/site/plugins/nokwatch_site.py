@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -163,6 +164,42 @@ async def release_file(datasette, request):
     return AsgiFileDownload(target, filename=name, content_type=kind)
 
 
+async def notice(datasette, request):
+    """An institution's notice of violation from the served release: HTML, or PDF to print."""
+    from publisher.errors import NoViolation, PublishError
+    from publisher.release.notices import (
+        build_notice,
+        print_pdf,
+        render_html,
+        rows_from_database,
+    )
+
+    database = datasette.databases.get(DATABASE)
+    iid, kind = request.url_vars["id"], request.url_vars["format"]
+    rows = await database.execute_fn(lambda db: rows_from_database(db, iid)) if database else None
+    if rows is None:
+        return Response.text(f"Учреждение {iid} не найдено в этом выпуске", status=404)
+    base = datasette.absolute_url(request, datasette.urls.path("/")).rstrip("/")
+    try:
+        built = build_notice(rows, manifest(datasette).get("version"), base)
+    except NoViolation as exc:
+        return Response.text(str(exc), status=404)
+    html = render_html(built)
+    if kind == "html":
+        return Response.html(html)
+    with tempfile.TemporaryDirectory(prefix="nokwatch-notice-") as scratch:
+        path = Path(scratch) / f"{built.name}.pdf"
+        try:
+            await asyncio.to_thread(print_pdf, html, path)
+        except PublishError as exc:
+            return Response.text(str(exc), status=503)
+        body = path.read_bytes()
+    disposition = f'attachment; filename="{built.name}.pdf"'
+    return Response(
+        body, content_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
+
+
 def _read(function, *args):
     def run(conn: sqlite3.Connection):
         conn.row_factory = sqlite3.Row
@@ -239,4 +276,5 @@ def register_routes():
         (r"^/-/release/(?P<path>.+)$", release_file),
         (r"^/institution/(?P<id>[^/]+)$", institution),
         (r"^/search$", search),
+        (r"^/-/notice/(?P<id>[^/]+)\.(?P<format>html|pdf)$", notice),
     ]
