@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
+from publisher.labels import ITEM, STATUS
 from publisher.vocab import fictional_regions
 from publisher.xmltext import FORBIDDEN, xml_text
 
@@ -23,31 +24,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
 MAX_ENTRIES = 200
 NATIONAL = "RU"
-STATUS_RU = {
-    "on_time": "в срок",
-    "late": "с опозданием",
-    "overdue": "просрочено",
-    "pending": "срок не наступил",
-    "unknown": "нельзя установить",
-    "invalid_data": "ошибка в данных",
-    "not_judged": "не оценивается",
-    "found": "найдено",
-    "live": "работает",
-    "not_found": "не найдено",
-    "outdated": "устарело",
-    "broken": "не работает",
-    "mismatch": "ссылка на чужую карточку",
-    "site_unreachable": "сайт недоступен",
-    "blocked_by_robots": "закрыто robots.txt",
-    "incomplete": "поиск не завершён",
-    "generic": "ссылка на портал, а не на карточку",
-}
-ITEM_RU = {
-    "improvement_plan": "план по устранению недостатков",
-    "survey_form": "анкета для интернет-опроса",
-    "bus_gov_link": "ссылка на карточку bus.gov.ru",
-}
-
 ET.register_namespace("", ATOM)
 
 
@@ -57,8 +33,8 @@ def describe(row: dict) -> str:
     if ":" in subject:
         profile, _, obligation = subject.partition(":")
         subject = f"{obligation} ({profile})"
-    subject = ITEM_RU.get(subject, subject)
-    old, new = (STATUS_RU.get(v or "", v or "—") for v in (row["old_value"], row["new_value"]))
+    subject = ITEM.get(subject, subject)
+    old, new = (STATUS.get(v or "", v or "—") for v in (row["old_value"], row["new_value"]))
     return f"{subject}: {old} → {new}"
 
 
