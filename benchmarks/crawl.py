@@ -11,6 +11,8 @@ that rate again, as long as the coordinator keeps up: its own CPU per site is pr
 slow), on top of the generated failures (sites down, refusing, timing out, 5xx).
 Targets: nokwatch's pages/s ≥ 65 % of the plain spider's with one process each; peak RSS that
 does not grow with the number of sites.
+Then nokwatch's accuracy on the hard site shapes (nokwatch.demo.shapes) and the share of pages it
+rendered in the browser (``--no-shapes`` skips them).
 Sites sit on hosts of their own: shared-hosting platforms are deliberately capped per platform
 (crawler.slots), which would measure the cap, not the crawler.
 """
@@ -210,6 +212,52 @@ def _nokwatch(proxy: str, shards: int, data_dir: Path) -> int:
     return sum(stat.get("response_received_count", 0) for stat in stats)
 
 
+def _shapes(work: Path) -> dict:
+    """Crawl the hard site shapes; accuracy against their expectations, share of pages rendered."""
+    import sqlite3
+
+    from crawler.run import crawl
+    from nokwatch.demo import FixtureWeb
+    from tests.fixture_expectations import expected_shape
+    from tests.generated_sites import shape_sites
+
+    specs = shape_sites()
+    rows = registry_rows(specs)
+    _registry(work / "shapes", rows)
+    started = time.perf_counter()
+    with FixtureWeb(specs) as web:
+        env = {"http_proxy": web.proxy_url, "https_proxy": web.proxy_url, **SETTINGS}
+        env["NOKWATCH_CA_BUNDLE"] = str(web.ca_file)
+        summary = crawl(work / "shapes", env=env, progress=lambda _: None)
+    db = sqlite3.connect(work / "shapes" / "nokwatch.db")
+    seen = {
+        (i, item): (status, error)
+        for i, item, status, error in db.execute(
+            "SELECT institution_id, item, status, error FROM observations WHERE run_id = ?",
+            [summary.run_id],
+        )
+    }
+    pages, rendered = db.execute(
+        "SELECT pages, pages_rendered FROM crawls WHERE run_id = ?", [summary.run_id]
+    ).fetchone()
+    right = total = 0
+    for spec, row in zip(specs, rows, strict=True):
+        for item, (status, error) in expected_shape(spec).items():
+            total += 1
+            got = seen.get((row["id"], item))
+            right += bool(got and got[0] == status and (error is None or got[1] == error))
+    result = {
+        "crawl": "hard shapes",
+        "sites": len(specs),
+        "accuracy": round(right / total, 3),
+        "pages": pages,
+        "rendered_share": round(rendered / pages, 3) if pages else 0.0,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(result), flush=True)
+    return result
+
+
 def _registry(data_dir: Path, rows: list[dict]) -> None:
     from publisher.registry.table import import_rows
     from publisher.store import Store
@@ -224,6 +272,7 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=2, help="crawl processes of each crawl")
     parser.add_argument("--only", choices=("plain", "nokwatch"), help="run one crawl only")
     parser.add_argument("--latency", action="store_true", help="hosts answer in 0.1-2 s")
+    parser.add_argument("--no-shapes", action="store_true", help="skip the hard site shapes")
     args = parser.parse_args()
     rows = registry_rows(generated_sites(args.sites, shared_hosting=False))
     context = multiprocessing.get_context("spawn")
@@ -248,6 +297,8 @@ def main() -> None:
                 web.pid,
                 lambda: _nokwatch(proxy, args.shards, work / "data"),
             )
+        if not args.no_shapes and args.only != "plain":
+            _shapes(work)
     stop.set()
     web.join(timeout=10)
 

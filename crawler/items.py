@@ -51,6 +51,7 @@ class SiteContext:
     home_url: str
     bus_gov_id: str | None = None
     assessment_date: date | None = None
+    aliases: tuple[str, ...] = ()  # where the registry address now leads (a site that moved)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Finding:
     """One detector's verdict on one item, with the evidence it rests on."""
 
     item: str  # one of ITEMS
-    status: str  # found | outdated | live | broken | mismatch | not_found
+    status: str  # found | outdated | live | broken | mismatch | generic | not_found
     url: str
     score: float = 1.0  # confidence; the best-scored finding per item wins
     matched_text: str = ""

@@ -57,4 +57,5 @@ class StorePipeline:
         return {
             "institution_id": record["institution_id"],
             "statuses": [r["status"] for r in record["rows"]],
+            "checks": [(r["item"], r["status"], r.get("error")) for r in record["rows"]],
         }

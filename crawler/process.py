@@ -21,6 +21,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.render import browser_settings
 from crawler.spiders.sites import SitesSpider
 from publisher.lifeline import die_with_parent_from_environment
 
@@ -60,6 +61,9 @@ def crawl_settings(
     if log_file:
         settings.set("LOG_FILE", log_file, priority="cmdline")
     _apply_environment(settings, environ)
+    if settings.getfloat("NOKWATCH_RENDER_SHARE") > 0:
+        for name, value in browser_settings(settings.get("NOKWATCH_BROWSER"), environ).items():
+            settings.set(name, value, priority="cmdline")
     return settings
 
 
@@ -81,10 +85,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def report(item: dict, **_: object) -> None:
         done["sites"] += 1
-        print(
-            f"site {done['sites']}: {item['institution_id']} {' '.join(item['statuses'])}",
-            flush=True,
-        )
+        checks = json.dumps(item.get("checks", []), ensure_ascii=False)
+        print(f"site {done['sites']}: {item['institution_id']} {checks}", flush=True)
 
     if not args.emit:
         crawler.signals.connect(report, signal=signals.item_scraped)

@@ -19,7 +19,15 @@ from crawler.detectors import DETECTOR_VERSION
 from crawler.evidence import EvidenceStore
 from publisher.store import Store, utc_now
 
-COUNTERS = ("sites", "sites_unreachable", "pages", "errors")
+COUNTERS = (
+    "sites",
+    "sites_unreachable",
+    "sites_incomplete",
+    "pages",
+    "pages_rendered",
+    "links_unfetched",
+    "errors",
+)
 RECORD_PREFIX = "record "  # an emitted record's line; any other line of a child is a log line
 
 
@@ -27,7 +35,7 @@ def observation_row(
     run_id: str, checked_at: str, obs: Observation, evidence_path: str | None
 ) -> dict:
     """An ``observations`` row (datapackages/schemas/observations.json) for one observation."""
-    finding, evidence = obs.finding, obs.evidence
+    finding, evidence, coverage = obs.finding, obs.evidence, obs.coverage
     declared = finding.declared_date.isoformat() if finding and finding.declared_date else None
     return {
         "run_id": run_id,
@@ -44,6 +52,11 @@ def observation_row(
         "last_modified": evidence.last_modified if evidence else None,
         "evidence": evidence_path,
         "detector_version": DETECTOR_VERSION,
+        "pages_fetched": coverage.pages_fetched if coverage else None,
+        "pages_rendered": coverage.pages_rendered if coverage else None,
+        "links_unfetched": coverage.links_unfetched if coverage else None,
+        "search_end": coverage.search_end if coverage else None,
+        "moved_to": coverage.moved_to if coverage else None,
     }
 
 
@@ -52,7 +65,10 @@ def audit_counts(audit: SiteAudit) -> dict[str, int]:
     return {
         "sites": 1,
         "sites_unreachable": int(audit.failure is not None),
+        "sites_incomplete": int(audit.search_end() not in ("complete", "site_unreachable")),
         "pages": audit.pages,
+        "pages_rendered": audit.rendered,
+        "links_unfetched": audit.coverage().links_unfetched,
         "errors": audit.errors,
     }
 

@@ -5,6 +5,11 @@ shared platform in one of them), or sent to Celery workers through a broker (``c
 Either way the crawl processes store nothing: they print each finished site as a record, and this
 process — the run's one writer (``crawler.results.RunWriter``) — stores it at once.
 
+Asking for an institution or region the registry does not hold is an ``UnknownTarget`` error
+before any run is recorded. A crawl goes through a forwarding proxy when ``http_proxy`` is set: if
+that proxy (our own uplink) cannot be reached, before or after the crawl, the run is marked failed
+and none of its sites is judged, so a broken uplink never blames the institutions.
+
 An interrupted run is resumed by its id: sites whose observations the run already stored are
 skipped, the others are audited again from scratch (a site's audit lives in the crawler's memory,
 so half an audit cannot be resumed; whole sites are committed one at a time, so none is lost).
@@ -18,9 +23,10 @@ from __future__ import annotations
 
 import os
 import queue
+import socket
 import subprocess
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +35,7 @@ from crawler.child import child_command, job_folder, start_child
 from crawler.results import RunWriter, parse_record
 from crawler.settings import override
 from crawler.shards import read_listing, split_local, write_listing
-from publisher.errors import CrawlRunning, InputError
+from publisher.errors import CrawlRunning, InputError, UnknownTarget
 from publisher.layout import Layout
 from publisher.lifeline import alive
 from publisher.store import Store
@@ -47,6 +53,33 @@ class CrawlSummary:
     sites_unreachable: int
     pages: int
     errors: int
+    note: str = ""
+
+
+ITEM_RU = {
+    "improvement_plan": "план",
+    "survey_form": "анкета",
+    "bus_gov_link": "bus.gov.ru",
+    "tls_certificate": "TLS",
+}
+STATUS_RU = {
+    "found": "найден",
+    "live": "работает",
+    "not_found": "нет",
+    "outdated": "устарел",
+    "broken": "не работает",
+    "mismatch": "чужая карточка",
+    "site_unreachable": "сайт недоступен",
+    "blocked_by_robots": "закрыто robots.txt",
+    "valid": "в порядке",
+    "expired": "просрочен",
+    "wrong_host": "чужой сертификат",
+    "untrusted": "недоверенный",
+    "no_tls": "нет HTTPS",
+}
+UPLINK_DOWN = "прокси или сеть недоступны (uplink down): {}; сайты не оценивались"
+# Causes that, through a dead proxy, are the proxy's and not the site's.
+UPLINK_CAUSES = ("refused", "network_unreachable", "proxy_error", "timeout", "connection_lost")
 
 
 def crawl(
@@ -56,20 +89,32 @@ def crawl(
     progress: Progress = print,
     env: dict[str, str] | None = None,
     resume: str | None = None,
+    start_urls: Mapping[str, Sequence[str]] | None = None,
     processes: int | None = None,
     broker: str | None = None,
 ) -> CrawlSummary:
     """Crawl the registry's sites (optionally some regions or institutions) and store observations.
 
+    ``start_urls`` (institution id → addresses) are visited first, besides the home page: a
+    targeted re-check of a place the crawler would not have looked (a dispute's address).
     ``processes`` crawl processes on this machine (default: one per core), or with ``broker``
     (``redis://HOST:PORT/DB``) the Celery workers listening on it.
     """
     data_dir = Path(data_dir)
+    regions, ids = list(regions), list(ids)
     if resume:
         refuse_while_running(data_dir, resume)
-    run_id, total = _resume(data_dir, resume) if resume else _start(data_dir, regions, ids)
+        run_id, total = _resume(data_dir, resume)
+    else:
+        check_targets(data_dir, regions, ids)
+        run_id, total = _start(data_dir, regions, ids, start_urls or {})
     job = job_folder(data_dir, run_id)
     pending = job / "pending.jsonl"
+    child_env = {**os.environ, **(env or {})}
+    # the workers go through their own uplinks; here only this machine's is ours to check
+    down = "" if broker else uplink_problem(child_env)
+    if down:
+        return _uplink_failed(data_dir, run_id, down, progress)
     where = f" through {_safe(broker)}" if broker else ""
     progress(f"crawl {run_id}: {total} sites{' left' if resume else ''}{where}")
     with Store(Layout(data_dir).store) as store:
@@ -81,8 +126,12 @@ def crawl(
             ok = coordinate(broker, data_dir, run_id, pending, writer, report, env, progress)
         else:
             ok = _run_local(data_dir, run_id, pending, total, processes, writer, progress, env)
+    down = "" if broker else uplink_problem(child_env)
+    if down:
+        return _uplink_failed(data_dir, run_id, down, progress)
+    with Store(Layout(data_dir).store) as store:
         status = "finished" if ok else "failed"
-        store.finish_crawl(run_id, status, "" if ok else f"see {job}")
+        store.finish_crawl(run_id, status, "" if ok else f"see the logs in {job}")
         row = next(store.rows("crawls", "run_id = ?", [run_id]))
     return CrawlSummary(
         run_id, status, row["sites"], row["sites_unreachable"], row["pages"], row["errors"]
@@ -109,19 +158,91 @@ def refuse_while_running(data_dir: Path, run_id: str) -> None:
     pid_file.unlink(missing_ok=True)
 
 
+def check_targets(data_dir: Path, regions: list[str], ids: list[str]) -> None:
+    """UnknownTarget naming the regions or institution ids the registry does not hold."""
+    if not regions and not ids:
+        return
+    with Store(Layout(data_dir).store) as store:
+        known_regions = {r[0] for r in store.db.execute("SELECT DISTINCT region FROM institutions")}
+        missing = [r for r in regions if r not in known_regions]
+        if missing:
+            raise UnknownTarget("регион (region)", missing)
+        marks = ", ".join("?" for _ in ids)
+        query = f"SELECT id FROM institutions WHERE id IN ({marks})"
+        known_ids = {r[0] for r in store.db.execute(query, ids)} if ids else set()
+    missing = [i for i in ids if i not in known_ids]
+    if missing:
+        raise UnknownTarget("учреждение (institution)", missing)
+
+
+def uplink_problem(env: dict[str, str], timeout: float = 3.0) -> str:
+    """Why the crawl's forwarding proxy cannot be reached ("" when it can, or none is set)."""
+    proxy = env.get("https_proxy") or env.get("http_proxy") or ""
+    if not proxy:
+        return ""
+    address = proxy.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
+    host, _, port = address.rpartition(":") if ":" in address else (address, "", "3128")
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout).close()
+    except (OSError, ValueError) as exc:
+        return f"{address} ({exc.__class__.__name__}: {exc})"
+    return ""
+
+
+def _uplink_failed(
+    data_dir: Path, run_id: str, problem: str, progress: Callable[[str], None]
+) -> CrawlSummary:
+    """Mark the run failed; forget what it said about sites it could not reach through the uplink."""
+    note = UPLINK_DOWN.format(problem)
+    progress(f"crawl {run_id}: {note}")
+    marks = ", ".join("?" for _ in UPLINK_CAUSES)
+    with Store(Layout(data_dir).store) as store:
+        store.db.execute(
+            "DELETE FROM observations WHERE run_id = ? AND status = 'site_unreachable'"
+            f" AND (error IS NULL OR substr(error, 1, instr(error || ':', ':') - 1) IN ({marks}))",
+            (run_id, *UPLINK_CAUSES),
+        )
+        store.finish_crawl(run_id, "failed", note)
+        row = next(store.rows("crawls", "run_id = ?", [run_id]))
+    return CrawlSummary(
+        run_id, "failed", row["sites"], row["sites_unreachable"], row["pages"], row["errors"], note
+    )
+
+
+def describe_checks(checks: list) -> str:
+    """A site's checks in words: ``план: найден · анкета: нет · bus.gov.ru: чужая карточка``."""
+    words = []
+    for item, status, error in checks:
+        text = f"{ITEM_RU.get(item, item)}: {STATUS_RU.get(status, status)}"
+        words.append(f"{text} ({error})" if error and status == "site_unreachable" else text)
+    if words and all(status == "site_unreachable" for _, status, _ in checks):
+        return f"сайт недоступен ({checks[0][2] or 'причина не указана'})"
+    return " · ".join(words)
+
+
 def default_processes() -> int:
     """Crawl processes when none are asked for: every core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _start(data_dir: Path, regions: Iterable[str], ids: Iterable[str]) -> tuple[str, int]:
+def _start(
+    data_dir: Path, regions: Iterable[str], ids: Iterable[str], start_urls: Mapping
+) -> tuple[str, int]:
     regions, ids = tuple(regions), tuple(ids)
     with Store(Layout(data_dir).store) as store:
         run_id = store.start_crawl(",".join([*regions, *ids]) or "all")
         job = job_folder(data_dir, run_id)
-        total = write_listing(job / "institutions.jsonl", store.each_institution(regions, ids))
+        rows = _with_start_urls(store.each_institution(regions, ids), start_urls)
+        total = write_listing(job / "institutions.jsonl", rows)
     (job / "pending.jsonl").write_bytes((job / "institutions.jsonl").read_bytes())
     return run_id, total
+
+
+def _with_start_urls(rows: Iterable[dict], start_urls: Mapping) -> Iterator[dict]:
+    for row in rows:
+        if start_urls.get(row["id"]):
+            row["start_urls"] = list(start_urls[row["id"]])
+        yield row
 
 
 def _resume(data_dir: Path, run_id: str) -> tuple[str, int]:
@@ -129,7 +250,7 @@ def _resume(data_dir: Path, run_id: str) -> tuple[str, int]:
     listings = (job / "institutions.jsonl", job / "institutions.json")  # .json: runs of old
     scope = next((path for path in listings if path.exists()), None)
     if scope is None:
-        raise InputError(f"no crawl {run_id} to resume in {data_dir}")
+        raise InputError(f"нет обхода {run_id} в {data_dir} (no crawl to resume)")
     with Store(Layout(data_dir).store) as store:
         done = {
             row[0]
@@ -218,8 +339,9 @@ def _reporter(total: int, progress: Progress) -> Callable[[dict], None]:
 
     def report(record: dict[str, Any]) -> None:
         done["sites"] += 1
-        statuses = " ".join(row["status"] for row in record["rows"])
-        progress(f"  [{done['sites']}/{total}] {record['institution_id']} {statuses}")
+        checks = [(row["item"], row["status"], row.get("error")) for row in record["rows"]]
+        said = describe_checks(checks)
+        progress(f"  [{done['sites']}/{total}] {record['institution_id']}: {said}")
 
     return report
 

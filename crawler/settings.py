@@ -16,6 +16,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 NOKWATCH_CONTACT_URL = "https://github.com/nokwatch/nokwatch"
 USER_AGENT = f"nokwatch/{__version__} (+{NOKWATCH_CONTACT_URL}; open-data monitoring)"
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "crawler.robots.RulesRobotParser"  # Protego, naming the rule that refused
 
 # Many hosts at once, each gently.
 CONCURRENT_REQUESTS = 64
@@ -60,7 +61,19 @@ RETRY_TIMES = 1
 NOKWATCH_MAX_PAGES_PER_SITE = 40
 NOKWATCH_MAX_BYTES_PER_SITE = 50 * 1024 * 1024
 NOKWATCH_MAX_SECONDS_PER_SITE = 600.0  # wall clock from the first request; in-flight ones finish
-NOKWATCH_MAX_DEPTH = 4  # clicks from the home page; platform paths count as one
+NOKWATCH_MAX_DEPTH = 6  # clicks from the home page (platform paths count as one); the page budget
+# bounds the work, best-first order spends it: depth only stops endless chains
+# Sites searched at once: a new site starts when one finishes, so a killed crawl loses little.
+# 128, not 48: AutoThrottle holds each site to about one request per answer time, so at real-web
+# latency (0.1-2 s) 48 sites could not fill CONCURRENT_REQUESTS (docs/crawler.md, issue 14).
+NOKWATCH_SITES_IN_FLIGHT = 128
+NOKWATCH_SITE_PARALLEL = 3  # a site's requests in flight, taken best first from its frontier
+
+# App-shell pages are rendered in headless Chromium (Debian's chromium, never a downloaded one),
+# at most this share of the run's pages (after the first few); empty browser: no rendering.
+NOKWATCH_BROWSER = "/usr/bin/chromium"
+NOKWATCH_RENDER_SHARE = 0.1
+NOKWATCH_RENDER_MIN = 5
 
 # Every core, then many machines. Crawl processes of a run on this machine (0: one per core);
 # with a broker (NOKWATCH_BROKER, redis://HOST:PORT/DB) the run goes to Celery workers instead,
@@ -90,6 +103,11 @@ ENVIRONMENT = {
     "NOKWATCH_BROKER_SHARD_SIZE": "NOKWATCH_BROKER_SHARD_SIZE",
     "NOKWATCH_BROKER_VISIBILITY_TIMEOUT": "NOKWATCH_BROKER_VISIBILITY_TIMEOUT",
     "NOKWATCH_EVIDENCE_URL": "NOKWATCH_EVIDENCE_URL",
+    "NOKWATCH_SITES_IN_FLIGHT": "NOKWATCH_SITES_IN_FLIGHT",
+    "NOKWATCH_SITE_PARALLEL": "NOKWATCH_SITE_PARALLEL",
+    "NOKWATCH_BROWSER": "NOKWATCH_BROWSER",
+    "NOKWATCH_RENDER_SHARE": "NOKWATCH_RENDER_SHARE",
+    "NOKWATCH_RENDER_MIN": "NOKWATCH_RENDER_MIN",
     "NOKWATCH_DOWNLOAD_TIMEOUT": "DOWNLOAD_TIMEOUT",
     "NOKWATCH_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
     "NOKWATCH_CONCURRENT_REQUESTS": "CONCURRENT_REQUESTS",

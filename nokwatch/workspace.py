@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
 from crawler.run import CrawlSummary
+from nokwatch.disputes import Disputes
 from nokwatch.registry import Registry
 from nokwatch.releases import Releases
 from publisher.layout import Layout
@@ -88,6 +89,11 @@ class Workspace:
         return Registry(self)
 
     @property
+    def disputes(self) -> Disputes:
+        """Claims that a document is where nokwatch did not look, their re-checks and outcomes."""
+        return Disputes(self)
+
+    @property
     def releases(self) -> Releases:
         """The published releases of this directory."""
         return Releases(self.layout)
@@ -109,13 +115,15 @@ class Workspace:
         *,
         demo: bool = False,
         resume: str | None = None,
+        start_urls: Mapping[str, Sequence[str]] | None = None,
         processes: int | None = None,
         broker: str | None = None,
         env: dict[str, str] | None = None,
     ) -> CrawlSummary:
         """Check the sites now (through the demo's fixture web when ``demo``); store observations.
 
-        The run takes ``processes`` crawl processes (default: one per core), or with ``broker``
+        ``start_urls`` (institution id → addresses) are read first, besides each home page. The
+        run takes ``processes`` crawl processes (default: one per core), or with ``broker``
         (``redis://HOST:PORT/DB``) the Celery workers on it (``worker``); ``env`` overrides crawl
         settings (``crawler.settings.ENVIRONMENT``) for this run.
         """
@@ -136,6 +144,7 @@ class Workspace:
                 self.echo,
                 {**(env or {}), **proxy} or None,
                 resume=resume,
+                start_urls=start_urls,
                 processes=processes,
                 broker=broker,
             )
@@ -144,7 +153,15 @@ class Workspace:
             f"({summary.sites_unreachable} unreachable), {summary.pages} pages, "
             f"{summary.errors} errors"
         )
+        if summary.note:
+            self.echo(summary.note)
         return summary
+
+    def recheck(self, institution_id: str, url: str, demo: bool = False) -> CrawlSummary:
+        """A targeted re-check: crawl one institution's site now, starting from ``url`` too."""
+        return self.crawl(
+            institutions=[institution_id], demo=demo, start_urls={institution_id: [url]}
+        )
 
     def worker(self, broker: str, concurrency: int | None = None) -> None:
         """Crawl shards sent through ``broker`` until stopped (``concurrency``: default per core).
@@ -186,6 +203,27 @@ class Workspace:
             removed = self.releases.prune(keep)
             self.echo(f"kept the {keep} newest releases; removed {', '.join(removed) or 'none'}")
         return publication
+
+    def notice(
+        self,
+        institution_id: str | None = None,
+        region: str | None = None,
+        out: Path | None = None,
+        pdf: bool = True,
+    ) -> list[Path]:
+        """Write notices of violation (HTML and PDF; a region's in one ZIP); the files written.
+
+        Only verdicts that establish a violation (overdue, late) make a notice; NoViolation when
+        there are none, UnknownTarget for an unknown institution or region.
+        """
+        from nokwatch.notices import write
+
+        folder = Path(out) if out is not None else self.layout.notices
+        with self.store() as store:
+            written = write(store, folder, institution_id, region, pdf)
+        for path in written:
+            self.echo(f"notice: {path}")
+        return written
 
     def serve(
         self,

@@ -4,7 +4,11 @@ NokwatchError                 base: the CLI prints its message and exits 1
 ├── InputError                a file, row or option a user gave is wrong (names the place)
 │   ├── ProfileError          a regulation profile file is malformed
 │   ├── SyncFailed            a register sync could use none of the file's documents (has .report)
-│   └── UnknownTarget         an institution or region named on the command line is not known
+│   ├── UnknownTarget         an institution or region named on the command line is not known
+│   └── DisputeRefused        a dispute is refused before anything is stored (names why)
+│       ├── TokenRefused      the form's token is missing, unknown or not of the region
+│       └── RateLimited       a token filed too many disputes in the window
+├── NoViolation               a notice was asked for where the data establishes no violation
 ├── StoreError                the data directory's store cannot be used
 ├── PublishError              a release could not be produced (validation failed, nothing to publish)
 ├── CrawlRunning              a crawl run's previous process still runs (resume refused)
@@ -50,6 +54,29 @@ class SyncFailed(InputError):
 
 class UnknownTarget(InputError):
     """An institution id or region code that the registry does not hold (the CLI exits 2)."""
+
+    def __init__(self, kind: str, names: list[str] | None = None) -> None:
+        if names is None:  # a ready message
+            super().__init__(kind)
+        else:
+            super().__init__(f"нет в реестре (not in the registry): {kind} {', '.join(names)}")
+        self.kind, self.names = kind, list(names or [])
+
+
+class DisputeRefused(InputError):
+    """A dispute that is refused before anything is stored: the message says why."""
+
+
+class TokenRefused(DisputeRefused):
+    """The web form's token is missing, unknown, or of another region."""
+
+
+class RateLimited(DisputeRefused):
+    """A token filed more disputes than the form allows in its window."""
+
+
+class NoViolation(NokwatchError):
+    """No verdict of the institution (or region) establishes a violation: no notice is written."""
 
 
 class StoreError(NokwatchError):

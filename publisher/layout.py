@@ -59,6 +59,16 @@ class Layout:
         return self.crawl_jobs / run_id
 
     @property
+    def dispute_tokens(self) -> Path:
+        """Who may file disputes through the web form: tokens per region (YAML, kept private)."""
+        return self.root / "dispute-tokens.yaml"
+
+    @property
+    def notices(self) -> Path:
+        """Notices written by ``nokwatch notice`` when no ``--out`` is given."""
+        return self.root / "notices"
+
+    @property
     def scheduler_db(self) -> Path:
         """The scheduled service's job store and history."""
         return self.root / "scheduler.db"

@@ -25,6 +25,7 @@ STORED_RESOURCES = (
     "reported_events",
     "compliance",
     "registry_changes",
+    "disputes",
 )
 SEEN_STATUSES = ("found", "live", "broken", "mismatch")
 ABSENT_STATUSES = ("not_found", "outdated")
@@ -102,6 +103,11 @@ _INTERNAL_TABLES = (
     "CREATE INDEX IF NOT EXISTS institutions_by_reg_num ON institutions (reg_num)",
     "CREATE INDEX IF NOT EXISTS institutions_by_inn_kpp ON institutions (inn, kpp)",
     "CREATE INDEX IF NOT EXISTS institutions_by_ogrn ON institutions (ogrn)",
+    # The disputes log is the audit trail: rows are added, never changed or removed.
+    """CREATE TRIGGER IF NOT EXISTS disputes_never_updated BEFORE UPDATE ON disputes
+        BEGIN SELECT RAISE(ABORT, 'disputes are append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS disputes_never_deleted BEFORE DELETE ON disputes
+        BEGIN SELECT RAISE(ABORT, 'disputes are append-only'); END""",
 )
 
 
@@ -244,6 +250,21 @@ class Store:
     def add_observations(self, rows: Iterable[dict]) -> int:
         """Store one run's observations (a repeated observation of a run replaces the earlier one)."""
         return self.upsert("observations", rows).inserted
+
+    def add_dispute_event(self, row: dict) -> None:
+        """Append one event to the disputes log (its ``seq`` is the dispute's next number)."""
+        fields = datapackages.field_names("disputes")
+        with self.transaction() as db:
+            (last,) = db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM disputes WHERE dispute_id = ?",
+                (row["dispute_id"],),
+            ).fetchone()
+            values = {**row, "seq": last + 1}
+            db.execute(
+                f"INSERT INTO disputes ({', '.join(chr(34) + f + chr(34) for f in fields)}) "
+                f"VALUES ({', '.join('?' for _ in fields)})",
+                [values.get(f) for f in fields],
+            )
 
     def findings(self) -> Iterator[dict]:
         """The current state of every checked item, with first-seen and last-absent dates."""

@@ -90,8 +90,9 @@ def crawl_region(
         )
     if summary.status != "finished":
         raise JobFailed(
-            f"crawl {summary.run_id} {summary.status}: {summary.sites} sites done "
-            f"(see the crawls table and the logs in {workspace.layout.crawl_job(summary.run_id)})"
+            f"обход {summary.run_id}: {summary.status} (crawl {summary.status}): {summary.sites} "
+            f"sites done (see the crawls table and the logs in "
+            f"{workspace.layout.crawl_job(summary.run_id)})"
         )
     return (
         f"crawl {summary.run_id}: {summary.sites} sites ({summary.sites_unreachable} "

@@ -31,7 +31,7 @@ BUS_GOV = {
 FAILURE = {
     "http_500": ("site_unreachable", "http_5xx"),
     "redirect_loop": ("site_unreachable", "redirect_loop"),
-    "robots": ("blocked_by_robots", "blocked_by_robots"),
+    "robots": ("blocked_by_robots", "Disallow: /"),  # the rule that closed the site
 }
 
 

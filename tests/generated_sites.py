@@ -90,6 +90,43 @@ def generated_sites(
     return [site_spec(i, failures, shared_hosting) for i in range(count)]
 
 
+# shape → variants (platform, plan, plan_depth, https): each shape on several platforms and plans
+SHAPE_VARIANTS = {
+    "news_heavy": (("static", "html", 2, False), ("bitrix", "pdf", 3, True), ("joomla", "rtf", 2, False)),
+    "link_maze": (("static", "html", 2, False), ("sveden", "none", 2, False), ("bitrix", "docx", 3, False)),
+    "many_documents": (("static", "pdf", 2, False), ("joomla", "rtf", 2, True), ("bitrix", "docx", 2, False)),
+    "moved": (("static", "html", 1, False), ("bitrix", "pdf", 2, False), ("sveden", "scan", 3, True)),
+    "robots_section": (("sveden", "html", 1, False), ("sveden", "pdf", 2, True), ("sveden", "rtf", 3, False)),
+    "app_shell": (("static", "html", 1, False), ("bitrix", "pdf", 2, False), ("joomla", "rtf", 2, False)),
+    "failing_section": (("static", "html", 2, False), ("joomla", "pdf", 3, False), ("wordpress", "rtf", 2, False)),
+    "orphan": (("static", "html", 1, False), ("bitrix", "rtf", 2, False), ("joomla", "pdf", 3, False)),
+    "portal_link": (("static", "html", 1, False), ("sveden", "pdf", 2, False), ("bitrix", "rtf", 3, True)),
+}  # fmt: skip
+
+
+def shape_sites(shapes: tuple[str, ...] = tuple(SHAPE_VARIANTS)) -> list[SiteSpec]:
+    """Sites shaped like the hard real ones (nokwatch.demo.shapes), several variants of each."""
+    sites = []
+    for shape in shapes:
+        for n, (platform, plan, depth, https) in enumerate(SHAPE_VARIANTS[shape]):
+            sites.append(
+                SiteSpec(
+                    host=f"{shape.replace('_', '-')}-{n}.shape.nokwatch.test",
+                    name=f"Учреждение «{shape} {n}» (тест)",
+                    sphere="education",
+                    platform=platform,
+                    plan=plan,
+                    plan_depth=depth,
+                    survey="none" if plan == "none" else "html_form",
+                    bus_gov="portal" if shape == "portal_link" else "own",
+                    bus_gov_id=str(800000 + n),
+                    https=https,
+                    shape=shape,
+                )
+            )
+    return sites
+
+
 def registry_rows(sites: list[SiteSpec], region: str = FIXTURE_REGION) -> list[dict[str, str]]:
     """Registry CSV rows for generated sites (ids ``fix-0000``…)."""
     return [

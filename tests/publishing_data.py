@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -212,3 +213,21 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("datasette did not start within 30 s")
+
+
+def demo_published(base: Path) -> Path:
+    """The data directory of one `nokwatch run --demo --no-serve` (Tomsk report and the fictional
+    demo region crawled through the fixture web), shared by the tests that read its release."""
+    if "demo" not in _PUBLISHED:
+        data_dir = Path(base) / "demo-data"
+        result = subprocess.run(
+            [sys.executable, "-m", "nokwatch", "--data-dir", str(data_dir), "run", "--demo"]
+            + ["--no-serve"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        _PUBLISHED["demo"] = data_dir
+    return _PUBLISHED["demo"]  # type: ignore[return-value]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -22,7 +23,11 @@ NOKWATCH = [sys.executable, "-m", "nokwatch"]
 
 
 def nokwatch(
-    *args: str, data_dir: Path, timeout: int = 300, cwd: Path | None = None
+    *args: str,
+    data_dir: Path,
+    timeout: int = 300,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*NOKWATCH, "--data-dir", str(data_dir), *args],
@@ -31,6 +36,7 @@ def nokwatch(
         cwd=cwd,
         timeout=timeout,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -117,6 +123,36 @@ def test_second_import_of_a_registry_file_changes_nothing(tmp_path):
     assert strict.returncode == 2
 
 
+def test_an_import_says_how_the_file_was_read(tmp_path):
+    registry = tmp_path / "registry.csv"
+    registry.write_bytes(
+        "id;name;region;sphere;founder;website\n"
+        "x1;Школа № 1;RU-TOM;образование;Департамент;school.ru\n".encode("cp1251")
+    )
+    result = nokwatch("--empty", "registry", "import", str(registry), data_dir=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    assert "1 rows read (CSV, cp1251, разделитель «;»): 1 new" in result.stdout
+
+
+def test_a_crawl_through_a_dead_proxy_exits_1_and_blames_no_institution(tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on: the uplink is down
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    result = nokwatch(
+        "crawl",
+        "--region",
+        "RU-TOM",
+        data_dir=tmp_path / "d",
+        env={"http_proxy": dead, "https_proxy": dead},
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "the crawl failed" in result.stderr
+    db = sqlite3.connect(tmp_path / "d" / "nokwatch.db")
+    assert db.execute("SELECT status FROM crawls").fetchall() == [("failed",)]
+    assert db.execute("SELECT COUNT(*) FROM observations").fetchone() == (0,)
+
+
 def test_empty_data_directory_has_no_bundled_data(tmp_path):
     result = nokwatch("--empty", "publish", "--out", str(tmp_path / "out"), data_dir=tmp_path / "d")
     assert result.returncode == 0, result.stderr
@@ -198,7 +234,7 @@ def test_registry_sync_from_a_register_zip_reports_and_is_idempotent(tmp_path):
 def test_crawl_resume_of_an_unknown_run_is_a_clear_error(tmp_path):
     result = nokwatch("--empty", "crawl", "--resume", "no-such-run", data_dir=tmp_path / "d")
     assert result.returncode == 1
-    assert "no crawl no-such-run to resume" in result.stderr
+    assert "нет обхода no-such-run" in result.stderr and "no crawl to resume" in result.stderr
 
 
 def test_publish_keep_deletes_all_but_the_newest_releases(tmp_path):
@@ -210,3 +246,12 @@ def test_publish_keep_deletes_all_but_the_newest_releases(tmp_path):
     kept = sorted(p.name for p in (data_dir / "releases").iterdir() if p.name[0].isdigit())
     assert kept == ["1.0.1", "1.0.2"]
     assert nokwatch("publish", "--keep", "1", data_dir=data_dir).returncode == 2
+
+
+@pytest.mark.parametrize("option", [("--institution", "no-such-id"), ("--region", "RU-XXX")])
+def test_an_unknown_crawl_target_exits_2_and_records_no_run(tmp_path, option):
+    result = nokwatch("crawl", *option, data_dir=tmp_path / "d", timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert option[1] in result.stderr
+    db = sqlite3.connect(tmp_path / "d" / "nokwatch.db")
+    assert db.execute("SELECT COUNT(*) FROM crawls").fetchone() == (0,)

@@ -61,7 +61,7 @@ def test_every_generated_site_gets_the_verdict_its_spec_implies(fixture_crawl):
                         got,
                     )
                 )
-    assert wrong == []
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 def test_the_run_finishes_despite_traps_and_counts_every_site(fixture_crawl):

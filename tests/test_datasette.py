@@ -84,7 +84,7 @@ def test_a_canned_query(site: str) -> None:
     assert [row["id"] for row in data] == ["oms-1"]
     page = get(site + "/nokwatch/region_ranking")[2].decode()
     assert "Рейтинг регионов" in page and "RU-TOM" in page
-    assert "Creative Commons Attribution 4.0" in page and "Data source:" in page
+    assert "Creative Commons Attribution 4.0" in page and "Источник:" in page
 
 
 def test_atom_feeds_of_new_violations(site: str) -> None:
@@ -93,11 +93,16 @@ def test_atom_feeds_of_new_violations(site: str) -> None:
     feed = ET.fromstring(body)
     assert feed.get("{http://www.w3.org/XML/1998/namespace}base") == site + "/"
     titles = [entry.findtext(f"{ATOM}title") for entry in feed.iter(f"{ATOM}entry")]
-    assert len(titles) == 2
-    assert any("plan_posted (tomsk-2013): срок не наступил → просрочено" in t for t in titles)
-    assert not list(
-        ET.fromstring(get(site + "/-/release/feeds/RU-OMS.atom")[2]).iter(f"{ATOM}entry")
-    )
+    # the second release's two new violations first, then the five the first release published
+    assert len(titles) == 7
+    assert "plan_posted (tomsk-2013): срок не наступил → просрочено" in titles[0] + titles[1]
+    assert sum("— → " in t for t in titles) == 5
+    links = [entry.find(f"{ATOM}link").get("href") for entry in feed.iter(f"{ATOM}entry")]
+    assert all(link.startswith("institution/tom-") for link in links)
+    omsk = ET.fromstring(get(site + "/-/release/feeds/RU-OMS.atom")[2])
+    omsk_titles = [entry.findtext(f"{ATOM}title") for entry in omsk.iter(f"{ATOM}entry")]
+    assert len(omsk_titles) == 4  # first release: not found, wrong card, late, overdue
+    assert any("ссылка на чужую карточку" in t for t in omsk_titles)
 
 
 def test_the_chart_page_and_its_svgs(site: str) -> None:

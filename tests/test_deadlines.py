@@ -218,7 +218,14 @@ def test_tomsk_late_rows_carry_working_days(tomsk: dict) -> None:
     assert (row["due_date"], row["days_late"], row["working_days_late"]) == ("2014-03-19", 35, 25)
 
 
-def _observe(store: Store, run: str, when: str, status: str, declared: str | None = None) -> None:
+def _observe(
+    store: Store,
+    run: str,
+    when: str,
+    status: str,
+    declared: str | None = None,
+    error: str | None = None,
+) -> None:
     store.add_observations(
         [
             {
@@ -228,6 +235,7 @@ def _observe(store: Store, run: str, when: str, status: str, declared: str | Non
                 "status": status,
                 "checked_at": when,
                 "declared_date": declared,
+                "error": error,
                 "detector_version": "plan-3",
             }
         ]
@@ -312,6 +320,26 @@ def test_an_unreachable_site_is_no_evidence_of_absence(tmp_path: Path) -> None:
         rows = {r["obligation"]: r for r in store.rows("compliance")}
     assert rows["plan_posted"]["status"] != "overdue"
     assert rows["plan_posted"]["done_source"] != "crawler"
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "why"),
+    [
+        ("site_unreachable", "dns", "сайт недоступен: dns"),
+        ("incomplete", "budget_pages", "поиск по сайту не завершён: budget_pages"),
+        ("incomplete", "javascript", "поиск по сайту не завершён: javascript"),
+        ("blocked_by_robots", "Disallow: /sveden/", "закрыт robots.txt: Disallow: /sveden/"),
+    ],
+)
+def test_a_search_that_could_not_look_is_unknown_and_says_why(
+    tmp_path: Path, status: str, error: str, why: str
+) -> None:
+    with _federal_store(tmp_path) as store:
+        _observe(store, "r1", "2026-11-20T09:00:00Z", status, error=error)
+        compute_compliance(store, D(2026, 11, 22))
+        posted = next(r for r in store.rows("compliance") if r["obligation"] == "plan_posted")
+    assert posted["status"] == "unknown" and posted["done_source"] != "crawler"
+    assert why in posted["reason"]
 
 
 def test_a_site_checked_and_without_the_plan_is_overdue(tmp_path: Path) -> None:

@@ -62,3 +62,23 @@ def test_every_environment_override_is_documented_with_its_default() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "crawler.md").read_text(encoding="utf-8")
     documented = dict(re.findall(r"^\| `(NOKWATCH_\w+)` \| `(\w+)` \|", text, re.M))
     assert documented == settings.ENVIRONMENT
+
+
+@pytest.mark.parametrize(
+    ("resource", "field"),
+    [
+        ("compliance", "status"),
+        ("findings", "status"),
+        ("findings", "item"),
+        ("observations", "status"),
+        ("observations", "item"),
+        ("institutions", "sphere"),
+        ("institutions", "kind"),
+    ],
+)
+def test_every_published_code_has_a_russian_label(resource: str, field: str) -> None:
+    import datapackages
+    from publisher import labels
+
+    (spec,) = [f for f in datapackages.table_schema(resource)["fields"] if f["name"] == field]
+    assert [code for code in spec["constraints"]["enum"] if code not in labels.ANY] == []

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import frictionless
@@ -15,6 +16,11 @@ from publisher.csvsafe import neutralise
 from publisher.release.build import Publication
 from publisher.release.packages import text_fields
 from tests.publishing_data import FORMULA_NAME, published_once
+
+
+def release_date(release: Publication) -> str:
+    """The day a release was made (its ``created`` timestamp's date)."""
+    return json.loads((release.out / "release.json").read_text("utf-8"))["created"][:10]
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +105,14 @@ def test_a_name_that_is_a_formula_is_neutralised_in_the_csv(release: Publication
     names = {row["id"]: row["name"] for row in _rows(release.out / "data" / "institutions.csv")}
     assert names["tom-2"] == "'" + FORMULA_NAME
     compliance = _rows(release.out / "data" / "compliance.csv")
-    assert {row["days_late"] for row in compliance} == {"", "5"}
+    released = date.fromisoformat(release_date(release))
+    overdue = str((released - date(2026, 3, 10)).days)  # counted to the release date
+    assert {(row["status"], row["days_late"]) for row in compliance} == {
+        ("on_time", ""),
+        ("late", "5"),
+        ("overdue", overdue),
+    }
+    assert {row["institution_id"]: row["name"] for row in compliance}["oms-1"] == "КЦСОН «Забота»"
 
 
 @pytest.mark.parametrize(

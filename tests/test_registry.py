@@ -81,10 +81,56 @@ def test_missing_columns_name_the_file(fresh_db, tmp_path):
         import_registry(fresh_db, path)
 
 
-def test_non_utf8_file_is_a_clear_error(fresh_db, tmp_path):
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "said"),
+    [
+        ("cp1251", ";", "CSV, cp1251, разделитель «;»"),
+        ("utf-8-sig", ";", "CSV, UTF-8, разделитель «;»"),
+        ("utf-8", ",", "CSV, UTF-8, разделитель «,»"),
+        ("cp1251", "\t", "CSV, cp1251, разделитель табуляция"),
+    ],
+)
+def test_csv_as_russian_offices_write_it_imports(fresh_db, tmp_path, encoding, delimiter, said):
+    rows = [
+        HEADER.strip().split(","),
+        ["s1", "Школа № 1, «Радуга»", "Томская область", "образование", "Д", "a.ru"] + [""] * 5,
+    ]
+    text = "\r\n".join(delimiter.join(f'"{c}"' if "," in c else c for c in r) for r in rows)
     path = tmp_path / "registry.csv"
-    path.write_bytes((HEADER + "s1,Школа,RU-TOM,education,Д,a.ru,,,,,\n").encode("cp1251"))
-    with pytest.raises(InputError, match="registry.csv"):
+    path.write_bytes(text.encode(encoding))
+    report = import_registry(fresh_db, path)
+    assert (report.stored.inserted, report.errors, report.format) == (1, [], said)
+    row = next(fresh_db.rows("institutions"))
+    assert (row["name"], row["region"]) == ("Школа № 1, «Радуга»", "RU-TOM")
+
+
+def test_xlsx_registry_imports(fresh_db, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(["s1", "Школа", "RU-TOM", "education", "Д", "school.ru"])
+    sheet.append(["s2", "Музей", "RU-TOM", "culture", "Д", "museum.ru"])
+    book.save(tmp_path / "registry.xlsx")
+    report = import_registry(fresh_db, tmp_path / "registry.xlsx")
+    assert (report.stored.inserted, report.errors, report.format) == (2, [], "XLSX")
+
+
+def test_unreadable_header_says_what_was_seen(fresh_db, tmp_path):
+    path = tmp_path / "registry.csv"
+    path.write_bytes("Код;Наименование;Регион\ns1;Школа;RU-TOM\n".encode("cp1251"))
+    with pytest.raises(InputError) as raised:
+        import_registry(fresh_db, path)
+    message = str(raised.value)
+    assert "missing columns: id, name" in message
+    assert "Код | Наименование | Регион" in message and "cp1251" in message
+
+
+def test_binary_file_is_a_clear_error(fresh_db, tmp_path):
+    path = tmp_path / "registry.csv"
+    path.write_bytes(b"\x81\x98\x00" * 10)
+    with pytest.raises(InputError, match="registry.csv.*cp1251"):
         import_registry(fresh_db, path)
 
 

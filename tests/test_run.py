@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -12,8 +13,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from crawler.run import child_command, crawl, job_folder
+import pytest
+
+from crawler.run import child_command, crawl, describe_checks, job_folder
 from nokwatch.demo import FixtureWeb
+from publisher.errors import InputError, UnknownTarget
 from publisher.store import Store
 from tests.crawling import observations, proxy_env, registry
 from tests.generated_sites import generated_sites, site_spec
@@ -94,6 +98,35 @@ def test_killed_crawl_resumes_and_observes_every_site_exactly_once(tmp_path):
     assert len(observations(data_dir, run_id)) >= 3 * len(sites)
 
 
+def test_a_crawl_finishes_sites_as_it_goes_so_a_kill_loses_little(tmp_path):
+    data_dir = tmp_path / "data"
+    sites = generated_sites(30)
+    registry(data_dir, sites)
+    with Store(data_dir / "nokwatch.db") as store:
+        run_id = store.start_crawl("all")
+        institutions = store.institutions()
+    listing = job_folder(data_dir, run_id) / "institutions.json"
+    listing.write_text(json.dumps(institutions, ensure_ascii=False), "utf-8")
+    in_flight = 4
+    hosts = {spec.host for spec in sites}
+    with FixtureWeb(sites) as web:
+        env = {**os.environ, **proxy_env(web, NOKWATCH_SITES_IN_FLIGHT=str(in_flight))}
+        child = subprocess.Popen(
+            child_command(data_dir, run_id, listing), env=env, stdout=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 60
+        while len(hosts & set(web.user_agents)) < 17 and time.monotonic() < deadline:  # 55 %
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        started = len(hosts & set(web.user_agents))
+    stored = _stored_sites(data_dir, run_id)
+    assert started < len(sites)  # killed mid-run
+    # a new site starts only when one has finished: all but those in flight are stored
+    # (one more may be between its last page and its commit)
+    assert stored >= started - in_flight - 1
+
+
 def test_cli_rechecks_chosen_institutions_now(tmp_path):
     data_dir = tmp_path / "data"
     sites = generated_sites(4)
@@ -127,3 +160,46 @@ def test_cli_rechecks_chosen_institutions_now(tmp_path):
     seen = observations(data_dir)
     assert {iid for iid, _ in seen} == set(chosen)
     assert seen[(chosen[0], "bus_gov_link")][0] == "found"
+
+
+def _runs(data_dir: Path) -> int:
+    with Store(data_dir / "nokwatch.db") as store:
+        return store.db.execute("SELECT COUNT(*) FROM crawls").fetchone()[0]
+
+
+def test_an_unknown_institution_or_region_is_an_error_naming_it_and_records_no_run(tmp_path):
+    data_dir = tmp_path / "data"
+    registry(data_dir, [site_spec(0)])
+    with pytest.raises(UnknownTarget, match="NOPE-1") as raised:
+        crawl(data_dir, ids=["NOPE-1"], progress=_quiet)
+    assert isinstance(raised.value, InputError) and raised.value.names == ["NOPE-1"]
+    with pytest.raises(UnknownTarget, match="RU-XXX"):
+        crawl(data_dir, regions=["RU-XXX"], progress=_quiet)
+    assert _runs(data_dir) == 0
+
+
+def test_a_dead_proxy_fails_the_run_and_judges_no_site(tmp_path):
+    data_dir = tmp_path / "data"
+    registry(data_dir, [site_spec(0), site_spec(1)])
+    with socket.socket() as probe:  # a port nobody listens on: the uplink is down
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    said: list[str] = []
+    summary = crawl(data_dir, env={"http_proxy": dead, "https_proxy": dead}, progress=said.append)
+    assert summary.status == "failed" and "uplink" in summary.note
+    assert any("прокси или сеть недоступны" in line for line in said)
+    with Store(data_dir / "nokwatch.db") as store:
+        run = next(store.rows("crawls", "run_id = ?", [summary.run_id]))
+        assert run["status"] == "failed" and "сайты не оценивались" in run["note"]
+        assert not list(store.rows("observations", "run_id = ?", [summary.run_id]))
+
+
+def test_progress_names_each_check_and_the_cause_of_an_unreachable_site():
+    checks = [
+        ("improvement_plan", "found", None),
+        ("survey_form", "not_found", None),
+        ("bus_gov_link", "mismatch", None),
+    ]
+    assert describe_checks(checks) == "план: найден · анкета: нет · bus.gov.ru: чужая карточка"
+    down = [(item, "site_unreachable", "dns") for item, _, _ in checks]
+    assert describe_checks(down) == "сайт недоступен (dns)"

@@ -28,8 +28,8 @@ def db(release: Publication) -> Iterator[sqlite3.Connection]:
     connection.close()
 
 
-def _query(db: sqlite3.Connection, name: str) -> list[dict]:
-    cursor = db.execute(canned_queries()[name]["sql"])
+def _query(db: sqlite3.Connection, name: str, **params: str) -> list[dict]:
+    cursor = db.execute(canned_queries()[name]["sql"], params)
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor]
 
@@ -80,7 +80,17 @@ def test_canned_queries_answer(db: sqlite3.Connection) -> None:
     }
     assert [r["id"] for r in _query(db, "wrong_bus_gov_card")] == ["oms-1"]
     ranking = _query(db, "region_ranking")
-    assert [(r["Место"], r["Регион"]) for r in ranking] == [(1, "RU-TOM"), (2, "RU-OMS")]
+    # shares are of checked sites: oms-2 could not be checked, so it is out of RU-OMS's shares
+    assert [(r["Место"], r["Регион"], r["Проверено сайтов"]) for r in ranking] == [
+        (1, "RU-OMS", "1 из 2"),
+        (1, "RU-TOM", "2 из 2"),
+    ]
+    worst = _query(db, "worst_offenders", region="")
+    assert [r["Дней просрочки"] for r in worst] == sorted(
+        (r["Дней просрочки"] for r in worst), reverse=True
+    )
+    assert worst and all(r["Дней просрочки"] > 0 for r in worst)
+    assert {r["Регион"] for r in _query(db, "worst_offenders", region="RU-TOM")} == {"RU-TOM"}
     changes = _query(db, "changes_since_last_release")
     assert changes[0]["violation"] == 1
     assert {(r["institution_id"], r["subject"]) for r in _query(db, "new_violations")} == {
@@ -104,7 +114,7 @@ def test_metadata_describes_every_column_and_carries_the_licence(release: Public
     assert tables["observations"]["facets"] == ["region", "status"]
     assert tables["observations"]["columns"]["region"].endswith("(из реестра учреждений)")
     queries = metadata["databases"]["nokwatch"]["queries"]
-    assert set(queries) == set(canned_queries()) and len(queries) == 6
+    assert set(queries) == set(canned_queries()) and len(queries) == 7
     assert all(q["license_url"] == metadata["license_url"] for q in queries.values())
     assert all(
         q["title"] and q["description"] and q["sql"].startswith(("SELECT", "WITH"))
@@ -133,3 +143,23 @@ def test_a_big_table_answers_filtered_facets_from_its_indexes(
     db.close()
     assert "COVERING INDEX observations_status_region" in plans[0]
     assert "observations_status_run_id_institution_id_item" in plans[1] and "TEMP" not in plans[1]
+
+
+def test_home_page_figures_count_checked_sites_only(db: sqlite3.Connection) -> None:
+    from publisher.site.pages import headline
+
+    db.row_factory = sqlite3.Row
+    figures = headline(db)
+    # oms-2 could not be checked: 3 of 4 sites checked; tom-1's survey form broke in this release,
+    # so none meets all three: a real 0 %, of checked sites
+    assert (figures["institutions"], figures["checked"], figures["compliant"]) == (4, 3, 0)
+    assert figures["share"] == 0.0 and figures["overdue"] == 2
+
+
+def test_search_finds_institutions_and_findings_by_part_of_a_word(db: sqlite3.Connection) -> None:
+    from publisher.site.pages import search
+
+    db.row_factory = sqlite3.Row
+    assert [r["id"] for r in search(db, "ЗАБОТ")["institutions"]] == ["oms-1"]
+    assert {r["institution_id"] for r in search(db, "oms-1.example")["findings"]} == {"oms-1"}
+    assert search(db, "за")["too_short"]

@@ -13,14 +13,14 @@ from crawler.detectors.plan import detect_plan
 from crawler.detectors.survey import detect_survey_form
 from crawler.items import Finding, Page, SiteContext
 
-DETECTOR_VERSION = "1.0.0"
+DETECTOR_VERSION = "1.1.0"
 WEAK_SCORE = 0.3  # below this a finding is a hint (no card id, a downloadable questionnaire)
 
 # Per item, which status wins regardless of score.
 _STATUS_RANK = {
     "improvement_plan": {"found": 2, "outdated": 1},
     "survey_form": {"live": 2, "broken": 1},
-    "bus_gov_link": {"found": 2, "mismatch": 1},
+    "bus_gov_link": {"found": 3, "mismatch": 2, "generic": 1},
 }
 DETECTORS = (detect_plan, detect_survey_form, detect_bus_gov_links)
 

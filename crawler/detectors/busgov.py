@@ -2,7 +2,8 @@
 
 ``found`` when the card is the institution's own (its agencyId), ``mismatch`` when it is another
 institution's (a defect worth reporting), ``found``/"unverified" when the registry has no id to
-compare with, and a weak ``found``/"no_card_id" for a link to bus.gov.ru without a card.
+compare with, and ``generic`` for a link to bus.gov.ru that names no card (the portal's home page, a
+rating list, a search): the requirement is a link to the institution's own card.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _finding(url: str, text: str, ctx: SiteContext, linked: bool) -> Finding | N
     penalty = 0.0 if linked else 0.2
     label = " ".join(text.split())[:150]
     if agency is None:
-        return Finding(ITEM, "found", url, 0.2, label, None, "no_card_id")
+        return Finding(ITEM, "generic", url, 0.2, label, None, "no_card_id")
     matched = f"id {agency}: {label}"
     if own is None:
         return Finding(ITEM, "found", url, 0.7 - penalty, matched, None, "unverified")

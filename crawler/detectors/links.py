@@ -13,7 +13,15 @@ from urllib.parse import urldefrag, urlsplit
 from crawler.detectors.platforms import PLATFORMS, Platform, platform_paths
 from crawler.items import Link, Page, SiteContext
 
-__all__ = ["PLATFORMS", "Platform", "platform_paths", "rank_links", "same_site"]
+__all__ = [
+    "PLATFORMS",
+    "Platform",
+    "on_site",
+    "platform_paths",
+    "rank_links",
+    "same_site",
+    "site_hosts",
+]
 
 BASE_SCORE = 0.1  # an ordinary same-site link: worth a visit when nothing better is left
 # (pattern over "link text + context", weight), the best matching weight counts.
@@ -51,6 +59,20 @@ _TRAP_URL = re.compile(
     re.I,
 )
 _NEWS_ITEM = re.compile(r"/(?:news|novosti|events|sobytiya|gallery|foto|photo)/[^/]+", re.I)
+# Put last: news archives, photo galleries, calendars and the version for the visually impaired
+# (a duplicate of the whole site). A careful visitor does not look for the plan there.
+LAST_SCORE = 0.02
+_LAST_URL = re.compile(
+    r"/(?:news|novosti|events|sobytiya|gallery|galereya|foto|photo|fotoalbom|albums?|video"
+    r"|arhiv|archive|afisha)(?:/|$|\?)|[?&](?:special|special_version|bvi|version)="
+    r"|/(?:special|bvi|version-for-visually-impaired|dlya-slabovidyashchikh)(?:/|$)",
+    re.I,
+)
+_LAST_TEXT = re.compile(
+    r"слабовидящ|фото(?:альбом|галере|отч[её]т)|галере|видео|архив\s+новост|календар|"
+    r"^\s*(?:новост|событи|анонс|объявлени)",
+    re.I,
+)
 _FOLLOWED_KINDS = ("a", "img-link", "iframe")
 _NOK_PAGE = re.compile(r"независим[а-яё]+\s+оценк|устранени[а-яё]+\s+недостатк", re.I)
 _DOC_URL = re.compile(r"\.(?:pdf|docx?|rtf|odt)(?:$|[?#])|/file/card", re.I)
@@ -65,14 +87,25 @@ def _on_host(host: str, home: str) -> bool:
     return bool(host and home) and (host == home or host.endswith("." + home))
 
 
+def site_hosts(ctx: SiteContext) -> tuple[str, ...]:
+    """The hosts of an institution's site: its registry address and where that now leads."""
+    return tuple(h for h in (_host(u) for u in (ctx.home_url, *ctx.aliases)) if h)
+
+
+def on_site(url: str, hosts: tuple[str, ...]) -> bool:
+    """Whether url is on one of the site's hosts (or their www. and subdomains)."""
+    host = _host(url)
+    return any(_on_host(host, home) for home in hosts)
+
+
 def rank_links(page: Page, ctx: SiteContext) -> list[tuple[Link, float]]:
     """Same-site links worth following, best first, each with a score in (0, 1]."""
     scored: dict[str, tuple[Link, float]] = {}
     own = urldefrag(page.url)[0]
-    home = _host(ctx.home_url)
+    hosts = site_hosts(ctx)
     page_bonus = 0.1 if _NOK_PAGE.search(page.text[:50_000]) else 0.0
     for link in page.links:
-        if link.kind not in _FOLLOWED_KINDS or not _on_host(_host(link.url), home):
+        if link.kind not in _FOLLOWED_KINDS or not on_site(link.url, hosts):
             continue
         url = urldefrag(link.url)[0]
         if url == own or _TRAP_URL.search(url):
@@ -87,17 +120,28 @@ def link_score(link: Link, page_bonus: float = 0.0) -> float:
     """How promising one link is, from its text (or its list item's) and its URL."""
     label = f"{link.text} {link.context}"
     text_weight = max((w for p, w in _TEXT_WEIGHTS if p.search(label)), default=0.0)
-    url_weight = max((w for p, w in _URL_WEIGHTS if p.search(link.url)), default=0.0)
+    where = _path(link.url)  # the host's name says nothing about the page («nokwatch», «ocenka»)
+    url_weight = max((w for p, w in _URL_WEIGHTS if p.search(where)), default=0.0)
     score = max(text_weight, url_weight, BASE_SCORE)
     if url_weight >= 0.4 and text_weight:
         score += 0.05  # a document link whose text also says what it is
-    if _DOC_URL.search(link.url):
+    if _DOC_URL.search(where):
         score += page_bonus  # "Скачать" under a НОК heading
     if _LOOKALIKE.search(link.text):
         score = min(score, 0.15)
-    if _NEWS_ITEM.search(link.url) and text_weight < 0.6:
+    if _NEWS_ITEM.search(where) and text_weight < 0.6:
         score = min(score, 0.05)
+    if text_weight < 0.6 and (_LAST_URL.search(where) or _LAST_TEXT.search(link.text)):
+        score = min(score, LAST_SCORE)
     return round(min(score, 1.0), 3)
+
+
+def _path(url: str) -> str:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _host(url: str) -> str:

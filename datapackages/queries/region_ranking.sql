@@ -1,7 +1,8 @@
 -- title: Рейтинг регионов
--- description: Регионы по доле учреждений, у которых при последней проверке на сайте есть план по устранению недостатков, работающая анкета и верная ссылка на свою карточку bus.gov.ru; балл — среднее трёх долей. English: region ranking.
+-- description: Регионы по доле учреждений, у которых при последней проверке на сайте есть план по устранению недостатков, работающая анкета и верная ссылка на свою карточку bus.gov.ru; доли считаются среди проверенных сайтов, балл — среднее трёх долей. Регион, где не удалось проверить ни одного сайта, балла не получает («не проверено») и стоит после оценённых; охват — проверено сайтов из числа учреждений. Вымышленные (демонстрационные) регионы в рейтинг не входят и показаны последними с пометкой. English: region ranking; unchecked regions get no score.
 WITH per_institution AS (
   SELECT i.id, i.region,
+    MAX(f.status NOT IN ('site_unreachable', 'blocked_by_robots')) AS checked,
     MAX(f.item = 'improvement_plan' AND f.status = 'found') AS plan,
     MAX(f.item = 'survey_form' AND f.status = 'live') AS survey,
     MAX(f.item = 'bus_gov_link' AND f.status = 'found') AS bus
@@ -11,16 +12,27 @@ WITH per_institution AS (
   GROUP BY i.id
 ),
 per_region AS (
-  SELECT region, COUNT(*) AS institutions,
-    ROUND(100.0 * COALESCE(SUM(plan), 0) / COUNT(*), 1) AS plan_pct,
-    ROUND(100.0 * COALESCE(SUM(survey), 0) / COUNT(*), 1) AS survey_pct,
-    ROUND(100.0 * COALESCE(SUM(bus), 0) / COUNT(*), 1) AS bus_pct
-  FROM per_institution
-  GROUP BY region
+  SELECT p.region, r.name, COALESCE(r.fictional, 0) AS fictional, COUNT(*) AS institutions,
+    COALESCE(SUM(p.checked), 0) AS checked,
+    ROUND(100.0 * SUM(p.plan) / NULLIF(SUM(p.checked), 0), 1) AS plan_pct,
+    ROUND(100.0 * SUM(p.survey) / NULLIF(SUM(p.checked), 0), 1) AS survey_pct,
+    ROUND(100.0 * SUM(p.bus) / NULLIF(SUM(p.checked), 0), 1) AS bus_pct
+  FROM per_institution p
+  LEFT JOIN regions r ON r.code = p.region
+  GROUP BY p.region
+),
+scored AS (
+  SELECT *, ROUND((plan_pct + survey_pct + bus_pct) / 3, 1) AS score,
+    (checked > 0 AND NOT fictional) AS ranked
+  FROM per_region
 )
-SELECT RANK() OVER (ORDER BY (plan_pct + survey_pct + bus_pct) / 3 DESC) AS "Место",
-  region AS "Регион", institutions AS "Учреждений", plan_pct AS "План, %",
-  survey_pct AS "Анкета, %", bus_pct AS "Ссылка bus.gov.ru, %",
-  ROUND((plan_pct + survey_pct + bus_pct) / 3, 1) AS "Балл"
-FROM per_region
-ORDER BY "Место", region
+SELECT CASE WHEN ranked THEN RANK() OVER (PARTITION BY ranked ORDER BY score DESC) END AS "Место",
+  region AS "Регион", name AS "Название",
+  CASE WHEN fictional THEN 'вымышленные данные (демо)'
+    WHEN checked = 0 THEN 'не проверено: ни один сайт не удалось проверить'
+    ELSE '' END AS "Пометка",
+  checked || ' из ' || institutions AS "Проверено сайтов",
+  plan_pct AS "План, %", survey_pct AS "Анкета, %", bus_pct AS "Ссылка bus.gov.ru, %",
+  score AS "Балл"
+FROM scored
+ORDER BY fictional, ranked DESC, "Место", region

@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 from nokwatch.cli.context import reported
+from nokwatch.cli.dispute import dispute
+from nokwatch.cli.notice import notice
 from nokwatch.cli.registry import registry, report
 from nokwatch.cli.service import jobs, service
 from nokwatch.cli.steps import crawl, deadlines, publish, run, serve
@@ -40,5 +42,18 @@ def main(ctx: click.Context, data_dir: Path | None, empty: bool) -> None:
     ctx.obj = Workspace(data_dir, bundled=not empty, echo=click.echo)
 
 
-for command in (registry, report, crawl, deadlines, publish, serve, run, service, jobs, worker):
+for command in (
+    registry,
+    report,
+    crawl,
+    deadlines,
+    publish,
+    serve,
+    run,
+    service,
+    jobs,
+    dispute,
+    notice,
+    worker,
+):
     main.add_command(command)

@@ -32,7 +32,7 @@ def registry_import(ws: Workspace, file: Path, strict: bool) -> None:
     """
     with reported():
         result = ws.registry.import_file(file)
-    _print_import(result.rows, result.stored, result.errors, strict)
+    _print_import(result.rows, result.stored, result.errors, strict, result.format)
 
 
 @registry.command("sync")
@@ -79,14 +79,16 @@ def report_import(ws: Workspace, file: Path, source: str | None, strict: bool) -
         result = ws.registry.import_report(file, source)
     for warning in result.warnings:
         click.echo(f"kept as a data defect: {warning}", err=True)
-    _print_import(result.rows, result.institutions, result.errors, strict)
+    _print_import(result.rows, result.institutions, result.errors, strict, result.format)
 
 
-def _print_import(rows: int, stored: UpsertReport, errors: list[RejectedRow], strict: bool) -> None:
+def _print_import(
+    rows: int, stored: UpsertReport, errors: list[RejectedRow], strict: bool, form: str
+) -> None:
     for error in errors:
         click.echo(f"rejected {error}", err=True)
     click.echo(
-        f"{rows} rows read: {stored.inserted} new, {stored.updated} updated, "
+        f"{rows} rows read ({form}): {stored.inserted} new, {stored.updated} updated, "
         f"{stored.unchanged} unchanged, {len(errors)} rejected"
     )
     if strict and errors:

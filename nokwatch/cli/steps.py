@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from crawler.run import CrawlSummary
 from nokwatch.cli.context import DEMO_HELP, pass_workspace, reported
 from nokwatch.workspace import Workspace
 
@@ -17,6 +18,14 @@ OPEN_FIRST = (
     ("/nokwatch/findings?_facet=item&_facet=status", "what the crawler found on each site"),
     ("/nokwatch/institutions", "the registry"),
 )
+
+
+def _finished(summary: CrawlSummary) -> None:
+    """A run that failed as a whole (the proxy or uplink down) judged no site: exit 1."""
+    if summary.status == "failed":
+        raise click.ClickException(
+            f"обход {summary.run_id} не состоялся (the crawl failed): {summary.note or 'see its log'}"
+        )
 
 
 @click.command()
@@ -58,7 +67,10 @@ def crawl(
     Example: nokwatch crawl --region RU-TOM --institution tom-2014-05
     """
     with reported():
-        ws.crawl(regions, ids, demo=demo, resume=resume, processes=processes, broker=broker or None)
+        summary = ws.crawl(
+            regions, ids, demo=demo, resume=resume, processes=processes, broker=broker or None
+        )
+        _finished(summary)
 
 
 @click.command()
@@ -140,7 +152,7 @@ def run(click_ctx: click.Context, demo: bool, then_serve: bool, port: int) -> No
     """
     ws: Workspace = click_ctx.find_object(Workspace)
     with reported():
-        ws.crawl(demo=demo)
+        _finished(ws.crawl(demo=demo))
         ws.deadlines()
         ws.publish()
     if then_serve:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from nokwatch.demo import tls
 from nokwatch.demo.external import EXTERNAL_HOSTS, respond_external
 from nokwatch.demo.response import FixtureResponse
-from nokwatch.demo.sites import Site, SiteSpec
+from nokwatch.demo.sites import MovedSite, Site, SiteSpec, hosted
 
 NO_NETWORK = FixtureResponse(
     502,
@@ -98,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], sites: dict[str, Site]) -> None:
+    def __init__(self, address: tuple[str, int], sites: dict[str, Site | MovedSite]) -> None:
         super().__init__(address, _Handler)
         self.sites = sites
         self.latency: Callable[[str], float] | None = None
@@ -164,7 +164,7 @@ class FixtureWeb:
         latency: Callable[[str], float] | None = None,
     ) -> None:
         """``latency``: seconds a host takes to answer each request (the benchmark's real web)."""
-        self._server = _Server(("127.0.0.1", port), {s.host: Site(s) for s in specs})
+        self._server = _Server(("127.0.0.1", port), hosted(specs))
         self._server.latency = latency
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -8,11 +8,24 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from nokwatch.demo import content, traps
+from nokwatch.demo import content, shapes, traps
 from nokwatch.demo.platforms import LAYOUTS, Layout
 from nokwatch.demo.response import FixtureResponse
 
-PLAN_KINDS = ("html", "rtf", "none", "outdated", "lookalike", "pdf", "scan", "docx", "doc", "odt")
+PLAN_KINDS = (
+    "html",
+    "rtf",
+    "none",
+    "outdated",
+    "lookalike",
+    "pdf",
+    "scan",
+    "docx",
+    "doc",
+    "odt",
+    "unlinked",  # the plan is on the site, at UNLINKED_PLAN, but no page links to it
+)
+UNLINKED_PLAN = "/upload/arhiv/2024/plan-nok-ustranenie.html"
 SURVEY_KINDS = (
     "html_form",
     "yandex",
@@ -68,6 +81,7 @@ class SiteSpec:
     failure: str = ""
     https: bool = False  # the registry names the https:// address
     tls: str = "valid"  # the certificate's state (nokwatch.demo.tls.TLS_STATES)
+    shape: str = ""  # one of nokwatch.demo.shapes.SHAPES: how the site makes searching hard
 
     @property
     def url(self) -> str:
@@ -107,7 +121,38 @@ class Site:
         }
         if self.spec.plan in DOCUMENTS:
             routes[self._document_url] = self._document
+        if self.spec.plan == "unlinked":
+            routes[UNLINKED_PLAN] = self._unlinked_plan
+        routes.update(self._shape_routes())
         return routes
+
+    def _shape_routes(self) -> dict[str, object]:
+        spec, lay = self.spec, self.spec.layout
+        if spec.shape == "app_shell":
+            return {
+                "/": lambda: FixtureResponse(
+                    200, shapes.APP_SHELL.encode(), (("Content-Type", "text/html; charset=utf-8"),)
+                ),
+                "/static/app.js": lambda: FixtureResponse(
+                    200, shapes.APP_JS.encode(), (("Content-Type", "application/javascript"),)
+                ),
+                "/api/menu.json": lambda: shapes.app_menu(
+                    spec.name, self._home_links(), self._banner()
+                ),
+            }
+        if spec.shape == "failing_section":
+            return {lay.about: lambda: FixtureResponse(503, b"Service Unavailable")}
+        if spec.shape == "orphan":
+            listed = ["/", lay.about, lay.nok, "/contacts.html"]
+            return {"/karta.xml": lambda: shapes.sitemap(spec.host, listed)}
+        if spec.shape == "many_documents":
+            return {
+                f"{lay.file_prefix}polozhenie-{n}.rtf": (
+                    lambda n=n: self._rtf(f"Положение № {n}\nОбщие положения.")
+                )
+                for n in range(shapes.REGULATIONS)
+            }
+        return {}
 
     @property
     def _document_url(self) -> str:
@@ -145,6 +190,9 @@ class Site:
         if path == "/news/archive" and self.spec.failure == "calendar_trap":
             return self._archive(dict(parse_qsl(split.query)).get("month", "2024-05"))
         handler = self.routes.get(key) or self.routes.get(path)
+        if handler is None and self.spec.shape in ("news_heavy", "link_maze"):
+            if path.startswith(("/news/2024/", "/foto/album-", "/razdel-")):
+                return self._page("Раздел", "<p>Текст раздела.</p>")
         if handler is None:
             return FixtureResponse(404, "Страница не найдена".encode())
         return handler()  # type: ignore[operator]
@@ -184,22 +232,27 @@ class Site:
             "own_tab": f"https://bus.gov.ru/pub/info-card/{own}?activeTab=3",
             "qr": f"https://bus.gov.ru/qrcode/rate/{own}",
             "other": f"https://bus.gov.ru/pub/info-card/{int(own) + 7}",
+            "portal": "https://bus.gov.ru/",
         }.get(kind)
         if card is None:
             return "<p>© Учреждение</p>"
         return f'<a href="{card}"><img src="/img/bus.png" alt="Оцените нас на bus.gov.ru"></a>'
 
-    def _home(self) -> FixtureResponse:
+    def _home_links(self) -> list[tuple[str, str]]:
         lay = self.spec.layout
-        links = [_link(lay.about, "Сведения об организации"), _link("/contacts.html", "Контакты")]
-        if self.spec.plan_depth <= 1:
-            links.append(_link(lay.nok, "Независимая оценка качества"))
+        links = [(lay.about, "Сведения об организации"), ("/contacts.html", "Контакты")]
+        if self.spec.plan_depth <= 1 and self.spec.shape != "orphan":
+            links.append((lay.nok, "Независимая оценка качества"))
+        return links
+
+    def _home(self) -> FixtureResponse:
+        links = shapes.home_prefix(self.spec.shape) + [_link(*pair) for pair in self._home_links()]
         return self._page(self.spec.name, "<ul><li>" + "</li><li>".join(links) + "</li></ul>")
 
     def _about(self) -> FixtureResponse:
         lay = self.spec.layout
         links = [_link(lay.documents, "Документы")]
-        if self.spec.plan_depth == 2:
+        if self.spec.plan_depth == 2 and self.spec.shape != "orphan":
             links.append(_link(lay.nok, "НОК"))
         return self._page(
             "Сведения об организации", "<ul><li>" + "</li><li>".join(links) + "</li></ul>"
@@ -208,7 +261,15 @@ class Site:
     def _documents(self) -> FixtureResponse:
         lay, spec = self.spec.layout, self.spec
         items = [_link(f"{lay.file_prefix}ustav.rtf", "Устав")]
-        if spec.plan_depth >= 3:
+        if spec.shape == "many_documents":
+            # the plan among fifty regulations, named by its title only (no НОК section)
+            items += shapes.regulations(lay.file_prefix)
+            items.insert(
+                37, _link(self._plan_href, "План по устранению недостатков, выявленных в ходе НОК")
+            )
+            items.append(_link(lay.survey, "Анкета для получателей услуг"))
+            return self._page("Документы", "<ul><li>" + "</li><li>".join(items) + "</li></ul>")
+        if spec.plan_depth >= 3 and spec.shape != "orphan":
             items.append(_link(lay.nok, "Результаты независимой оценки"))
         if spec.plan == "lookalike":
             items.append(_link(lay.plan_page, "План работы на год"))
@@ -217,7 +278,10 @@ class Site:
     def _nok(self) -> FixtureResponse:
         lay, spec = self.spec.layout, self.spec
         parts = ["<p>Результаты независимой оценки качества условий оказания услуг.</p>"]
-        if spec.plan in ("html", "outdated"):
+        if spec.shape == "loopback_plan":
+            # a plan link to this machine's own network: never fetched, so never evidence
+            parts.append(_link("http://127.0.0.1:9/plan.pdf", "План по устранению недостатков"))
+        elif spec.plan in ("html", "outdated"):
             parts.append(_link(lay.plan_page, "План по устранению недостатков"))
         elif spec.plan == "rtf":
             parts.append(_link(f"{lay.file_prefix}doc{self._file_id}.rtf", "Скачать"))
@@ -233,6 +297,15 @@ class Site:
             parts.append(_link(lay.survey, "Анкета для получателей услуг"))
         return self._page("Независимая оценка качества", "<p>" + "</p><p>".join(parts) + "</p>")
 
+    @property
+    def _plan_href(self) -> str:
+        lay, spec = self.spec.layout, self.spec
+        if spec.plan in DOCUMENTS:
+            return self._document_url
+        if spec.plan == "rtf":
+            return f"{lay.file_prefix}doc{self._file_id}.rtf"
+        return lay.plan_page
+
     def _plan_text(self) -> str:
         spec = self.spec
         if spec.plan == "outdated":
@@ -242,8 +315,11 @@ class Site:
         return content.current_plan(spec.name, spec.plan_approved)
 
     def _plan_page(self) -> FixtureResponse:
-        if self.spec.plan == "none":
+        if self.spec.plan in ("none", "unlinked"):
             return FixtureResponse(404, b"Not Found")
+        return self._unlinked_plan()
+
+    def _unlinked_plan(self) -> FixtureResponse:
         text = html.escape(self._plan_text()).replace("\n", "<br>\n")
         return self._page("Документ", f'<div class="doc">{text}</div>')
 
@@ -294,6 +370,29 @@ class Site:
 
     def _robots(self) -> FixtureResponse:
         rules = "Disallow: /" if self.spec.failure == "robots" else "Disallow: /bitrix/admin/"
-        return FixtureResponse(
-            200, f"User-agent: *\n{rules}\n".encode(), (("Content-Type", "text/plain"),)
-        )
+        text = shapes.robots(self.spec.shape, self.spec.host) or f"User-agent: *\n{rules}\n"
+        return FixtureResponse(200, text.encode(), (("Content-Type", "text/plain"),))
+
+
+class MovedSite:
+    """A registry address that moved: every path answers 301 to the same path on the new domain."""
+
+    def __init__(self, spec: SiteSpec) -> None:
+        self.spec = spec
+
+    def respond(self, target: str) -> FixtureResponse:
+        scheme = "https" if self.spec.https else "http"
+        location = f"{scheme}://{shapes.moved_host(self.spec.host)}{target}"
+        return FixtureResponse(301, b"", (("Location", location),))
+
+
+def hosted(specs: list[SiteSpec]) -> dict[str, Site | MovedSite]:
+    """host → what answers there (a moved site answers on its old and its new host)."""
+    sites: dict[str, Site | MovedSite] = {}
+    for spec in specs:
+        if spec.shape == "moved":
+            sites[spec.host] = MovedSite(spec)
+            sites[shapes.moved_host(spec.host)] = Site(spec)
+        else:
+            sites[spec.host] = Site(spec)
+    return sites

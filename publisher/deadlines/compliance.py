@@ -200,6 +200,24 @@ def sighting(
     return Sighting(None, last_absent) if last_absent else None
 
 
+# What the crawler says when it could not look: never absence (not in ABSENT), and an ``unknown``
+# verdict names it.
+NOT_LOOKED = {
+    "site_unreachable": "сайт недоступен",
+    "blocked_by_robots": "раздел закрыт robots.txt",
+    "incomplete": "поиск по сайту не завершён",
+}
+
+
+def _not_looked(verdict: Verdict, latest: dict | None) -> Verdict:
+    """An ``unknown`` verdict saying why the latest check could not look."""
+    status = (latest or {}).get("status")
+    if verdict.status != "unknown" or latest is None or status not in NOT_LOOKED:
+        return verdict
+    why = NOT_LOOKED[status] + (f": {latest['error']}" if latest.get("error") else "")
+    return verdict._replace(reason=f"{verdict.reason}; последняя проверка: {why}")
+
+
 def _evidence(
     rule: Rule,
     events: dict[str, Claim],
@@ -237,7 +255,8 @@ def judge_rule(
         return None, _undue(exc, claims), detector
     claims, found, detector = _evidence(rule, events, seen, zone, trigger, due.last + CYCLE)
     verdict = judge(due, as_of, calendar, claims, found, trigger)
-    return trigger, _blame_the_approval(rule, verdict, seen, zone), detector
+    verdict = _blame_the_approval(rule, verdict, seen, zone)
+    return trigger, _not_looked(verdict, _latest(seen.get(rule.finding or "", []))), detector
 
 
 def _blame_the_approval(

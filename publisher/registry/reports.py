@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.dates import parse_date
-from publisher.registry.table import RejectedRow, parse_institution, read_csv_rows
+from publisher.registry.table import RejectedRow, parse_institution, read_csv_rows, sniff_csv
 from publisher.registry.xlsx import Warn, read_xlsx_rows
 from publisher.store import Store, UpsertReport
 
@@ -35,10 +35,16 @@ class ReportImport:
     events: UpsertReport = field(default_factory=UpsertReport)
     errors: list[RejectedRow] = field(default_factory=list)
     warnings: list[RejectedRow] = field(default_factory=list)
+    format: str = ""  # how the file was read: «XLSX» or «CSV, cp1251, разделитель «;»»
+
+
+def file_format(path: Path) -> str:
+    """How a report table is read: «XLSX», or the CSV's encoding and delimiter."""
+    return "XLSX" if path.suffix.lower() == ".xlsx" else str(sniff_csv(path))
 
 
 def read_rows(path: Path, warn: Warn | None = None) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a CSV or XLSX report table, by file extension."""
+    """Rows of a CSV (any usual encoding and delimiter) or XLSX report table, by extension."""
     if path.suffix.lower() == ".xlsx":
         return read_xlsx_rows(path, REQUIRED_COLUMNS, warn)
     return read_csv_rows(path, REQUIRED_COLUMNS)
@@ -64,7 +70,7 @@ def import_report(store: Store, path: Path, source: str | None = None) -> Report
     """Import a report table; ``source`` (default: the file's stem) names it in reported_events."""
     path = Path(path)
     source = source or path.stem
-    report = ReportImport()
+    report = ReportImport(format=file_format(path))
     institutions: dict[str, dict] = {}
     events: list[dict] = []
 

@@ -1,4 +1,4 @@
-"""Reading a report table from an XLSX workbook, within limits a small hostile file cannot pass.
+"""Reading a registry or report table from an XLSX workbook, within limits a small hostile file cannot pass.
 
 An XLSX is a ZIP of XML parts; openpyxl holds every shared string in memory, so a 426 KB file of
 10 million shared strings once took 62 s and 1 GB. Before openpyxl sees a workbook its parts are
@@ -101,7 +101,11 @@ def read_xlsx_rows(
         next(sources, None)
         missing = [column for column in required if column not in header]
         if missing:
-            raise InputError(f"{path}:1: missing columns: {', '.join(missing)}")
+            seen = " | ".join(h for h in header if h)[:300] or "(пусто)"
+            raise InputError(
+                f"{path}:1: missing columns: {', '.join(missing)}; прочитан заголовок (header"
+                f" seen): {seen} — XLSX, лист {index + 1}"
+            )
         for number, (row, source) in enumerate(zip(rows, sources, strict=False), start=2):
             if number > MAX_ROWS + 1:
                 raise InputError(f"{path}: больше {MAX_ROWS} строк (over the row limit)")

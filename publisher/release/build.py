@@ -17,10 +17,18 @@ from publisher.release import versions as releases
 from publisher.release.changelog import changelog
 from publisher.release.changes import diff, load_state
 from publisher.release.chart import write_charts
-from publisher.release.feed import write_feeds
+from publisher.release.evidence import WITH_EVIDENCE, Carried, carry
+from publisher.release.feed import current_violations, write_feeds
 from publisher.release.packages import PackageSet, WrittenPackage, descriptor, zip_package
 from publisher.release.registry_changes import registry_changelog
-from publisher.release.resources import methodology, region_of, resource_rows, write_order
+from publisher.release.resources import (
+    compliance_rows,
+    methodology,
+    region_of,
+    resource_rows,
+    write_order,
+)
+from publisher.release.streaks import UNREACHABLE_AFTER
 from publisher.release.validation import (
     Jobs,
     described_as_validated,
@@ -31,12 +39,17 @@ from publisher.release.validation import (
     split_errors,
     validation_errors,  # noqa: F401  (re-exported: the error messages of one package)
 )
-from publisher.site.database import build_site_db
+from publisher.release.workbook import write_workbook
+from publisher.site.database import BIG_TABLE, build_site_db
 from publisher.site.metadata import datasette_metadata
 from publisher.store import Store
-from publisher.vocab import region_names
+from publisher.vocab import fictional_regions, region_names
 
 SITE_DB = "nokwatch.db"
+NOTES = {  # what a count in the publish summary means, where the name alone does not say
+    "unreachable_sites": f" (sites unreachable in each of the last {UNREACHABLE_AFTER} crawls:"
+    f" сайты, недоступные {UNREACHABLE_AFTER} обхода подряд)",
+}
 MANIFEST = "release.json"
 Echo = Callable[[str], None]
 
@@ -60,14 +73,23 @@ class Publication:
         return self.out / SITE_DB
 
 
-def _write_data(store: Store, folder: Path, echo: Echo, jobs: Jobs) -> PackageSet:
-    """Write the store's resources to every package, each validated (``jobs``) once written."""
+def _write_data(
+    store: Store, folder: Path, echo: Echo, jobs: Jobs, data_dir: Path | None = None
+) -> PackageSet:
+    """Write the store's resources to every package, each validated (``jobs``) once written;
+    link the evidence their rows name into the release."""
     regions = region_of(store)
     packages = PackageSet(folder, regions, regions.values())
+    carried = Carried(set())
     for name in write_order():
-        count = packages.write_resource(name, resource_rows(store, name))
+        rows = resource_rows(store, name)
+        if name in WITH_EVIDENCE:
+            rows = carried.published(rows)
+        count = packages.write_resource(name, rows)
         jobs.add(resource_job(packages, name), count)
-        echo(f"  {name}: {count} rows")
+        echo(f"  {name}: {count} rows{NOTES.get(name, '')}")
+    files, size = carry(Path(data_dir or store.path.parent), folder, carried.paths)
+    echo(f"  evidence: {files} stored copies linked ({size / 1024:.0f} KiB, hard links)")
     return packages
 
 
@@ -88,6 +110,8 @@ def _manifest(folder: Path, packages: list[WrittenPackage], meta: dict[str, Any]
             "region": p.region,
             "descriptor": str(p.path.relative_to(folder)),
             "zip": f"downloads/{p.name}-{meta['version']}.zip",
+            "xlsx": f"downloads/{p.name}-{meta['version']}.xlsx",
+            "fictional": p.region in fictional_regions(),
             "rows": p.rows,
         }
         for p in packages
@@ -97,7 +121,12 @@ def _manifest(folder: Path, packages: list[WrittenPackage], meta: dict[str, Any]
 
 
 def _site(
-    folder: Path, packages: PackageSet, changes: list[dict], meta: dict, counts: dict
+    store: Store,
+    folder: Path,
+    packages: PackageSet,
+    changes: list[dict],
+    meta: dict,
+    counts: dict,
 ) -> None:
     names = region_names()
     metadata = datasette_metadata(SITE_DB.removesuffix(".db"), list(counts))
@@ -106,6 +135,14 @@ def _site(
     )
     previous = releases.latest(meta["data_dir"])
     regions = {code: names.get(code, code) for code in packages.regional}
+    if previous is None:  # nothing to compare with: the feeds list what this release publishes
+        known = {
+            r[0]: (r[1], r[2])
+            for r in store.db.execute("SELECT id, name, region FROM institutions")
+        }
+        changes = current_violations(
+            compliance_rows(store), store.findings(), known, meta["version"]
+        )
     write_feeds(
         folder / "feeds",
         regions,
@@ -130,22 +167,30 @@ def _check_and_build(packages: PackageSet, version: str, echo: Echo, jobs: Jobs)
     folder, national = packages.root, packages.national
     validated = {job[1][1]: entry(job[1][0], job[1][1]) for job in jobs.jobs}
     jobs.add((resource_errors, (national.path, "changes", folder)))  # and the final descriptor
-    database = jobs.add((build_site_db, (folder, folder / SITE_DB)))
+    fictional = [p.folder for p in packages.regional.values() if p.region in packages.fictional]
+    database = jobs.add((build_site_db, (folder, folder / SITE_DB, BIG_TABLE, fictional)))
     for job in regional_jobs(packages):
         jobs.add(job)
 
     def zips() -> None:
         for package in packages.packages:
             zip_package(package, folder / "downloads" / f"{package.name}-{version}.zip")
+            write_workbook(package, folder / "downloads" / f"{package.name}-{version}.xlsx")
 
     results = jobs.results(zips)
     counts, built = results.pop(database)
     errors = split_errors(packages) + described_as_validated(packages, validated)
     errors += [e for found, _ in results for e in found]
     if errors:
-        raise PublishError("the release does not validate:\n  " + "\n  ".join(errors[:40]))
+        raise PublishError(
+            "выпуск не проходит проверку (the release does not validate):\n  "
+            + "\n  ".join(errors[:40])
+        )
     took = sum(seconds for _, seconds in results)
-    echo(f"  validated {len(packages.packages)} packages ({took:.1f} s in workers); zipped them")
+    echo(
+        f"  validated {len(packages.packages)} packages ({took:.1f} s in workers);"
+        " zipped them and wrote their XLSX workbooks"
+    )
     echo(
         f"  Datasette database: {sum(counts.values())} rows in {len(counts)} tables ({built:.1f} s)"
     )
@@ -156,7 +201,7 @@ def build_release(store: Store, data_dir: Path, folder: Path, echo: Echo) -> Pub
     """Write a whole release into the staging ``folder``; PublishError if it does not validate."""
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with Jobs() as jobs:
-        packages = _write_data(store, folder, echo, jobs)
+        packages = _write_data(store, folder, echo, jobs, data_dir)
         return _finish_release(store, data_dir, packages, created, jobs, echo)
 
 
@@ -171,13 +216,15 @@ def _finish_release(
     written = packages.finish(extra)
     echo(f"  wrote {len(written)} descriptors")
     counts = _check_and_build(packages, version, echo, jobs)
+    days = "SELECT COUNT(DISTINCT substr(checked_at, 1, 10)) FROM observations"
     meta = {
         "version": version,
         "created": created,
         "bump": bump,
         "previous": previous["version"] if previous else None,
+        "crawl_days": store.db.execute(days).fetchone()[0],
     }
-    _site(folder, packages, changes, {**meta, "data_dir": data_dir}, counts)
+    _site(store, folder, packages, changes, {**meta, "data_dir": data_dir}, counts)
     _manifest(folder, written, meta)
     before = previous_rows(data_dir)
     text = changelog(

@@ -1,7 +1,9 @@
 """Atom feeds of new violations, one for the country and one per region, for journalists to follow.
 
 Each release adds its new violations (``changes`` rows with ``violation``) on top of the previous
-release's feed, so a reader who polls less often than releases are made misses nothing.
+release's feed, so a reader who polls less often than releases are made misses nothing. The first
+release has nothing to compare with: its feeds list every violation it publishes
+(``current_violations``). A fictional region has its own feed and never enters the national one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
+from publisher.labels import ITEM, STATUS
+from publisher.vocab import fictional_regions
 from publisher.xmltext import FORBIDDEN, xml_text
 
 log = logging.getLogger(__name__)
@@ -20,29 +24,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
 MAX_ENTRIES = 200
 NATIONAL = "RU"
-STATUS_RU = {
-    "on_time": "в срок",
-    "late": "с опозданием",
-    "overdue": "просрочено",
-    "pending": "срок не наступил",
-    "unknown": "нельзя установить",
-    "invalid_data": "ошибка в данных",
-    "not_judged": "не оценивается",
-    "found": "найдено",
-    "live": "работает",
-    "not_found": "не найдено",
-    "outdated": "устарело",
-    "broken": "не работает",
-    "mismatch": "ссылка на чужую карточку",
-    "site_unreachable": "сайт недоступен",
-    "blocked_by_robots": "закрыто robots.txt",
-}
-ITEM_RU = {
-    "improvement_plan": "план по устранению недостатков",
-    "survey_form": "анкета для интернет-опроса",
-    "bus_gov_link": "ссылка на карточку bus.gov.ru",
-}
-
 ET.register_namespace("", ATOM)
 
 
@@ -52,8 +33,8 @@ def describe(row: dict) -> str:
     if ":" in subject:
         profile, _, obligation = subject.partition(":")
         subject = f"{obligation} ({profile})"
-    subject = ITEM_RU.get(subject, subject)
-    old, new = (STATUS_RU.get(v or "", v or "—") for v in (row["old_value"], row["new_value"]))
+    subject = ITEM.get(subject, subject)
+    old, new = (STATUS.get(v or "", v or "—") for v in (row["old_value"], row["new_value"]))
     return f"{subject}: {old} → {new}"
 
 
@@ -65,9 +46,10 @@ def _entry(row: dict, updated: str) -> ET.Element:
     title = xml_text(f"{row['name']} ({row['region']}): {describe(row)}", where)
     ET.SubElement(entry, f"{{{ATOM}}}title").text = title
     ET.SubElement(entry, f"{{{ATOM}}}updated").text = updated
-    href = xml_text(f"nokwatch/institutions/{row['institution_id']}", where)
+    href = xml_text(f"institution/{row['institution_id']}", where)
     ET.SubElement(entry, f"{{{ATOM}}}link", {"href": href, "rel": "alternate"})
-    summary = f"Выпуск {row['release']} (по сравнению с {row['previous']}): {title}"
+    compared = f"по сравнению с {row['previous']}" if row.get("previous") else "первый выпуск"
+    summary = f"Выпуск {row['release']} ({compared}): {title}"
     ET.SubElement(entry, f"{{{ATOM}}}summary").text = xml_text(summary, where)
     return entry
 
@@ -122,11 +104,51 @@ def write_feeds(
     folder: Path, regions: dict[str, str], changes: list[dict], updated: str, previous: Path | None
 ) -> list[Path]:
     """The national feed and one per region (code → Russian name) under ``folder``."""
-    written = []
+    written, fictional = [], fictional_regions()
     for code, name in {NATIONAL: "Россия", **regions}.items():
-        rows = [r for r in changes if code == NATIONAL or r["region"] == code]
+        rows = [
+            r
+            for r in changes
+            if r["region"] == code or (code == NATIONAL and r["region"] not in fictional)
+        ]
         path = folder / f"{code}.atom"
         old = previous / path.name if previous else None
         write_feed(path, f"nokwatch: новые нарушения — {name}", rows, updated, old)
         written.append(path)
     return written
+
+
+VIOLATING = {
+    "compliance": ("overdue", "late"),
+    "findings": ("not_found", "outdated", "broken", "mismatch"),
+}
+
+
+def current_violations(
+    verdicts: Iterable[dict], findings: Iterable[dict], names: dict[str, tuple], release: str
+) -> list[dict]:
+    """The violations a first release publishes, as ``changes``-like rows (from nothing to now);
+    ``names`` maps an institution id to its (name, region)."""
+    rows = []
+    for source, status_rows in (("compliance", verdicts), ("findings", findings)):
+        for row in status_rows:
+            if row["status"] not in VIOLATING[source]:
+                continue
+            subject = (
+                row["item"] if source == "findings" else f"{row['profile']}:{row['obligation']}"
+            )
+            name, region = names.get(row["institution_id"], (row["institution_id"], ""))
+            rows.append(
+                {
+                    "release": release,
+                    "previous": None,
+                    "institution_id": row["institution_id"],
+                    "name": name,
+                    "region": region,
+                    "subject": subject,
+                    "old_value": None,
+                    "new_value": row["status"],
+                    "violation": True,
+                }
+            )
+    return rows

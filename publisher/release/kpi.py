@@ -1,8 +1,10 @@
 """The ``kpi`` resource: indicators per region and year, with Mintrud's targets beside the facts.
 
 Site indicators count, per region and year, each institution's latest check of the item in that
-year; sites that could not be checked (unreachable, robots) are left out of the denominator.
-Mintrud's indicators (seed 003, table I) are national rows (region ``RU``).
+year; sites that could not be checked (unreachable, robots, an incomplete search) are left out of
+the denominator. ``search_complete_share`` says how many site searches were complete at all.
+Mintrud's indicators (seed 003, table I) are national rows (region ``RU``). A fictional region
+(the demo's) keeps its own rows but never enters a national one.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from publisher.store import Store
+from publisher.vocab import fictional_regions
 
 NATIONAL = "RU"
-UNCHECKABLE = ("site_unreachable", "blocked_by_robots")
+UNCHECKABLE = ("site_unreachable", "blocked_by_robots", "incomplete")
 MINTRUD = "Минтруд России, план 2016-2018, табл. I"
 OWN = "nokwatch: проверки сайтов"
 SITE_ITEMS = {  # item → (indicator, status that meets it, Russian title)
@@ -56,6 +59,20 @@ WITH latest AS (
 SELECT i.region, i.kind, l.year, l.status
 FROM latest l JOIN institutions i ON i.id = l.institution_id
 WHERE l.rank = 1
+"""
+COVERAGE_TITLE = "Доля сайтов, поиск по которым завершён (вывод «не найдено» полон)"
+# One row per site check: the improvement_plan observation carries the site's search_end.
+_COVERAGE = """
+WITH latest AS (
+  SELECT institution_id, search_end, CAST(substr(checked_at, 1, 4) AS INTEGER) AS year,
+    ROW_NUMBER() OVER (PARTITION BY institution_id, substr(checked_at, 1, 4)
+                       ORDER BY checked_at DESC, run_id DESC) AS rank
+  FROM observations WHERE item = 'improvement_plan' AND search_end IS NOT NULL
+    AND search_end != 'site_unreachable')
+SELECT i.region, l.year, SUM(l.search_end = 'complete'), COUNT(*)
+FROM latest l JOIN institutions i ON i.id = l.institution_id
+WHERE l.rank = 1 AND i.kind = 'institution'
+GROUP BY i.region, l.year
 """
 _PLANS = """
 SELECT i.region, CAST(substr(c.due_date, 1, 4) AS INTEGER) AS year,
@@ -111,7 +128,10 @@ def _row(
 
 def _with_national(counts: Counts) -> Counts:
     total: Counts = defaultdict(lambda: [0, 0])
-    for (_, year), (numerator, denominator) in counts.items():
+    fictional = fictional_regions()
+    for (region, year), (numerator, denominator) in counts.items():
+        if region in fictional:
+            continue
         total[(NATIONAL, year)][0] += numerator
         total[(NATIONAL, year)][1] += denominator
     return {**counts, **total}
@@ -128,6 +148,8 @@ def site_counts(
         if status in UNCHECKABLE:
             continue
         if kind == "authority":
+            if region in fictional_regions():
+                continue
             authority_checked[year].add(region)
             if status == ok_status:
                 authority_ok[year].add(region)
@@ -162,6 +184,12 @@ def _authority_rows(passed: dict[int, set[str]], checked: dict[int, set[str]]) -
         )
 
 
+def _coverage_rows(store: Store) -> Iterator[dict]:
+    counts: Counts = {(r, y): [ok, total] for r, y, ok, total in store.db.execute(_COVERAGE)}
+    for (region, year), pair in sorted(_with_national(counts).items()):
+        yield _row(region, year, "search_complete_share", COVERAGE_TITLE, pair)
+
+
 def _plan_basis(reports: set[str], checked: bool) -> str:
     """Where the on-time share's verdicts come from: a region's report, site checks, or both."""
     named = f"отчёт региона ({', '.join(sorted(reports))})" if reports else ""
@@ -183,12 +211,15 @@ def _plan_rows(store: Store) -> Iterator[dict]:
 
 
 def _assessed_rows(store: Store) -> Iterator[dict]:
-    social = dict(store.db.execute(_SOCIAL).fetchall())
+    fictional = fictional_regions()
+    social = {r: n for r, n in store.db.execute(_SOCIAL) if r not in fictional}
     counts: dict[tuple[str, int], list[int] | None] = {
-        (r, y): [n, social[r]] for r, y, n in store.db.execute(_ASSESSED)
+        (r, y): [n, social[r]] for r, y, n in store.db.execute(_ASSESSED) if r in social
     }
     for year in sorted({y for _, y in counts} | set(ASSESSED_TARGETS)):
-        regional = [pair for (_, y), pair in counts.items() if y == year and pair]
+        regional = [
+            pair for (r, y), pair in counts.items() if y == year and pair and r not in fictional
+        ]
         # A year nobody reported an assessment for is unknown, not 0 %: the target stands alone.
         total = [sum(pair[0] for pair in regional), sum(social.values())]
         counts[(NATIONAL, year)] = total if regional and social else None
@@ -207,5 +238,6 @@ def _assessed_rows(store: Store) -> Iterator[dict]:
 def kpi_rows(store: Store) -> Iterator[dict]:
     """Every indicator row, national (``RU``) and per region, ordered by indicator, region, year."""
     yield from _site_rows(store)
+    yield from _coverage_rows(store)
     yield from _plan_rows(store)
     yield from _assessed_rows(store)

@@ -3,6 +3,8 @@
 Each resource's rows stream once from their source; every row goes to the national CSV and to the
 CSV of its region's package, so nothing holds a whole resource in memory. A package is a folder
 with ``datapackage.json`` and ``data/<resource>.csv``; each resource carries its size and SHA-256.
+A fictional region (the demo's, ``publisher.vocab.fictional_regions``) gets its own package only:
+its rows never enter the national package, so no national figure counts them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import IO, Any
 
 import datapackages
 from publisher.csvsafe import neutralise
-from publisher.vocab import region_names
+from publisher.vocab import fictional_regions, region_names
 
 NATIONAL = "RU"
 UNPARTITIONED = (
@@ -112,6 +114,7 @@ class PackageSet:
             for code in sorted(set(regions))
         }
         self.unplaced: dict[str, int] = {}  # rows of a resource that belong to no regional package
+        self.fictional = fictional_regions()
 
     @property
     def packages(self) -> list[WrittenPackage]:
@@ -132,11 +135,15 @@ class PackageSet:
         try:
             for row in rows:
                 cells = cells_of(row)
-                writers[None].write(cells)
                 if name in UNPARTITIONED:
+                    writers[None].write(cells)
                     for region in self.regional:
                         writers[region].write(cells)
-                elif (region := self._region(name, row)) in self.regional:
+                    continue
+                region = self._region(name, row)
+                if region not in self.fictional:
+                    writers[None].write(cells)
+                if region in self.regional:
                     writers[region].write(cells)
                 else:
                     self.unplaced[name] += 1

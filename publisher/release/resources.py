@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
 
 import datapackages
 from publisher.release.kpi import kpi_rows
@@ -10,7 +11,31 @@ from publisher.release.obligations import obligation_rows
 from publisher.release.streaks import unreachable_sites
 from publisher.store import Store
 
+_JOINED = ("name", "region")
+
+
+def compliance_rows(store: Store, as_of: date | None = None) -> Iterator[dict]:
+    """Verdicts with the institution's name and region; an overdue verdict the engine gave neither
+    days late nor bounds gets them counted to ``as_of`` (the release date), so sorting by lateness
+    puts it first. Bounds (``days_late_min``/``max``, a due date known only within an interval)
+    are left as the engine gave them."""
+    as_of = as_of or datetime.now(UTC).date()
+    fields = datapackages.field_names("compliance")
+    own = ", ".join(f'c."{f}"' for f in fields if f not in _JOINED)
+    query = (
+        f"SELECT {own}, i.name AS name, i.region AS region FROM compliance c"
+        " LEFT JOIN institutions i ON i.id = c.institution_id ORDER BY c.rowid"
+    )
+    for stored in store.db.execute(query):
+        row = {f: stored[f] for f in fields}
+        undated = row["days_late"] is None and row.get("days_late_min") is None
+        if row["status"] == "overdue" and undated and row["due_date"]:
+            row["days_late"] = max((as_of - date.fromisoformat(row["due_date"])).days, 0)
+        yield row
+
+
 DERIVED: dict[str, Callable[[Store], Iterable[dict]]] = {
+    "compliance": compliance_rows,
     "findings": Store.findings,
     "obligations": obligation_rows,
     "kpi": kpi_rows,

@@ -102,8 +102,9 @@ def described_as_validated(packages: PackageSet, validated: dict[str, dict]) -> 
 
 
 def split_errors(packages: PackageSet) -> list[str]:
-    """Errors where the regional packages' rows do not add up to the national package's."""
-    regional = [p.rows for p in packages.regional.values()]
+    """Errors where the regional packages' rows do not add up to the national package's (a
+    fictional region's package stands apart: its rows are not in the national package)."""
+    regional = [p.rows for p in packages.regional.values() if p.region not in packages.fictional]
     return partition_errors(packages.national.rows, regional, packages.unplaced)
 
 

@@ -41,7 +41,7 @@ def parse_version(text: str) -> tuple[int, int, int]:
     """``"1.2.3"`` → ``(1, 2, 3)``; PublishError for anything else."""
     match = VERSION.fullmatch(text)
     if not match:
-        raise PublishError(f"not a release version: {text!r}")
+        raise PublishError(f"{text!r} — не номер выпуска (not a release version)")
     return int(match[1]), int(match[2]), int(match[3])
 
 
@@ -62,7 +62,7 @@ def release_path(data_dir: Path, version: str) -> Path:
     """The folder of one release; PublishError if there is none."""
     path = releases_dir(data_dir) / version
     if not path.is_dir():
-        raise PublishError(f"no release {version} in {releases_dir(data_dir)}")
+        raise PublishError(f"нет выпуска {version} в {releases_dir(data_dir)} (no such release)")
     return path
 
 
@@ -151,7 +151,7 @@ def commit(folder: Path, data_dir: Path, version: str) -> Path:
     target = root / version
     if target.exists():
         raise PublishError(
-            f"release {version} already exists in {root}: releases are never overwritten"
+            f"выпуск {version} уже есть в {root} (release already exists): releases are never overwritten"
         )
     os.rename(folder, target)
     link = root / f".latest-{os.getpid()}"
@@ -165,7 +165,7 @@ def prune(data_dir: Path, keep: int) -> list[str]:
     """Delete all but the ``keep`` newest releases (never ``latest``); the versions removed."""
     if keep < 2:
         raise PublishError(
-            f"keep at least 2 releases (the next one compares with the last), not {keep}"
+            f"хранить нужно не меньше 2 выпусков, а не {keep} (keep at least 2: the next one compares with the last)"
         )
     root = releases_dir(data_dir)
     with (root / ".lock").open("w") as lock:

@@ -15,10 +15,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import datapackages
+from publisher.vocab import fictional_regions, region_names
 
 INSTITUTION_COLUMNS = ("region", "sphere", "founder")
 _TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 _BATCH = 5000
+UNPARTITIONED = ("crawls",)  # the same rows in every package: taken from the national one only
+UNCHECKED = ("site_unreachable", "blocked_by_robots")
 # A table this big gets compound indexes (filtered by status, a 300,000-row findings table took
 # 0.8 s a page without them); below it, filtered facets answer fast enough without.
 BIG_TABLE = 100_000
@@ -62,23 +65,24 @@ def _create(db: sqlite3.Connection, name: str) -> None:
     db.execute(f'CREATE TABLE "{name}" ({", ".join(columns)})')
 
 
-def _typed(name: str, csv_path: Path, joined: dict[str, tuple]) -> Iterator[list]:
+def _typed(name: str, csv_paths: list[Path], joined: dict[str, dict]) -> Iterator[list]:
     schema = datapackages.table_schema(name)
     converters = [_CONVERT.get(f["type"]) for f in schema["fields"]]
     extra = joined_columns(name)
-    blank = (None,) * len(extra)
-    with csv_path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        key = header.index("institution_id") if extra else None
-        for cells in reader:
-            row = [
-                None if c == "" else (f(c) if f else c)
-                for c, f in zip(cells, converters, strict=True)
-            ]
-            if key is not None:
-                row.extend(joined.get(cells[key], blank))
-            yield row
+    for csv_path in csv_paths:
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader)
+            key = header.index("institution_id") if extra else None
+            for cells in reader:
+                row = [
+                    None if c == "" else (f(c) if f else c)
+                    for c, f in zip(cells, converters, strict=True)
+                ]
+                if key is not None:
+                    known = joined.get(cells[key], {})
+                    row.extend(known.get(column) for column in extra)
+                yield row
 
 
 def _fill(db: sqlite3.Connection, name: str, rows: Iterable[list]) -> int:
@@ -138,26 +142,54 @@ def _index(db: sqlite3.Connection, name: str, rows: int, big_table: int) -> None
         db.execute(f'CREATE INDEX "{name}_{"_".join(columns)}" ON "{name}" ({quoted})')
 
 
+# Trigram full-text indexes find by part of a word, in any case («школ», «томск»); a query needs
+# three characters or more.
+SEARCHED = {"institutions": ("name", "founder", "website"), "findings": ("matched_text", "url")}
+
+
 def _search(db: sqlite3.Connection) -> None:
+    for table, columns in SEARCHED.items():
+        listed = ", ".join(columns)
+        db.execute(
+            f"CREATE VIRTUAL TABLE {table}_fts USING fts5({listed}, "
+            f"content={table}, content_rowid=rowid, tokenize='trigram')"
+        )
+        db.execute(f"INSERT INTO {table}_fts (rowid, {listed}) SELECT rowid, {listed} FROM {table}")
+
+
+def _regions(db: sqlite3.Connection) -> None:
+    """A ``regions`` table: Russian names, the fictional flag, and how many sites were checked."""
     db.execute(
-        "CREATE VIRTUAL TABLE institutions_fts USING fts5(name, founder, "
-        "content=institutions, content_rowid=rowid)"
+        "CREATE TABLE regions (code TEXT PRIMARY KEY, name TEXT, fictional INTEGER,"
+        " institutions INTEGER, checked INTEGER)"
     )
-    db.execute(
-        "INSERT INTO institutions_fts (rowid, name, founder) "
-        "SELECT rowid, name, founder FROM institutions"
+    names, fictional = region_names(), fictional_regions()
+    counts = db.execute(
+        "SELECT i.region, COUNT(DISTINCT i.id), COUNT(DISTINCT f.institution_id) FROM institutions i"
+        " LEFT JOIN findings f ON f.institution_id = i.id AND f.status NOT IN"
+        f" ({', '.join(repr(s) for s in UNCHECKED)}) WHERE i.kind = 'institution' GROUP BY 1"
+    ).fetchall()
+    db.executemany(
+        "INSERT INTO regions VALUES (?, ?, ?, ?, ?)",
+        [(code, names.get(code, code), code in fictional, n, c) for code, n, c in counts],
     )
 
 
-def _institutions(db: sqlite3.Connection) -> dict[str, tuple]:
+def _institutions(db: sqlite3.Connection) -> dict[str, dict]:
     query = f"SELECT id, {', '.join(INSTITUTION_COLUMNS)} FROM institutions"
-    return {row[0]: tuple(row[1:]) for row in db.execute(query)}
+    return {
+        row[0]: dict(zip(INSTITUTION_COLUMNS, row[1:], strict=True)) for row in db.execute(query)
+    }
 
 
-def build_site_db(package: Path, path: Path, big_table: int = BIG_TABLE) -> dict[str, int]:
-    """Write the Datasette database at ``path`` from the package folder ``package``; row counts.
+def build_site_db(
+    package: Path, path: Path, big_table: int = BIG_TABLE, extra: Iterable[Path] = ()
+) -> dict[str, int]:
+    """Write the Datasette database at ``path`` from the package folder ``package`` (and the
+    ``extra`` package folders: fictional regions kept out of the national package); row counts.
     Tables of ``big_table`` rows or more get ``compound_indexes``."""
     path, data = Path(path), Path(package) / "data"
+    more = [Path(folder) / "data" for folder in extra]
     temporary = path.with_suffix(".building")
     temporary.unlink(missing_ok=True)
     db = sqlite3.connect(temporary)
@@ -169,11 +201,15 @@ def build_site_db(package: Path, path: Path, big_table: int = BIG_TABLE) -> dict
         joined: dict[str, tuple] = {}
         for name in names:
             _create(db, name)
-            counts[name] = _fill(db, name, _typed(name, data / f"{name}.csv", joined))
+            files = [data / f"{name}.csv"]
+            if name not in UNPARTITIONED:
+                files += [d / f"{name}.csv" for d in more if (d / f"{name}.csv").exists()]
+            counts[name] = _fill(db, name, _typed(name, files, joined))
             _index(db, name, counts[name], big_table)
             if name == "institutions":
                 joined = _institutions(db)
         _search(db)
+        _regions(db)
     db.execute("ANALYZE")
     db.close()
     temporary.replace(path)

@@ -75,7 +75,10 @@ def datasette_metadata(
         "about_url": package.get("homepage", ""),
     }
     # Query pages do not inherit the licence and source: each canned query carries them itself.
-    queries = {name: {**query, **credits} for name, query in canned_queries().items()}
+    # The SQL is one click away («показать»), not a screen above the rows.
+    queries = {
+        name: {**query, **credits, "hide_sql": True} for name, query in canned_queries().items()
+    }
     return {
         "title": package["title"],
         "description": package["description"],

@@ -24,7 +24,7 @@ def datasette_command(release: Path, host: str = "127.0.0.1", port: int = 8001) 
     folder = Path(release).resolve()
     database = folder / SITE_DB
     if not database.exists():
-        raise PublishError(f"{database} does not exist: run `nokwatch publish` first")
+        raise PublishError(f"{database}: нет файла (does not exist): run `nokwatch publish` first")
     command = [
         sys.executable,
         "-m",
