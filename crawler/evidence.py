@@ -27,11 +27,6 @@ _EXTENSIONS = {
 }
 
 
-def store_evidence(root: Path, sha256: str, body: bytes, content_type: str) -> str:
-    """Write the body once under its hash; return its path relative to the data directory."""
-    return EvidenceStore(root).put(sha256, body, content_type)
-
-
 class EvidenceStore:
     """Where a crawl writes evidence: a data directory's folder, a shared one, or a bucket."""
 
