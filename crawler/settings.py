@@ -42,6 +42,9 @@ DOWNLOAD_SLOTS = {
     "service:google-forms": {"concurrency": 4, "delay": 0.0},
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's, forgetting a finished site's robots.txt: memory does not grow with the run
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SiteRobotsTxtMiddleware": 100,
     "crawler.guard.PrivateAddressMiddleware": 90,  # before robots.txt is even asked for
     "crawler.slots.PlatformSlotMiddleware": 95,
 }

@@ -40,6 +40,7 @@ from crawler.failures import cause_of_failure
 from crawler.frontier import RELEVANT, Lead
 from crawler.items import ITEMS, Finding, Link, Page, SiteContext
 from crawler.render import is_app_shell
+from crawler.robots import SITE_FINISHED
 from crawler.shards import read_listing
 from crawler.tlsprobe import ProbeError, certificate_status
 
@@ -356,9 +357,20 @@ class SitesSpider(scrapy.Spider):
         audit.pending -= 1
         if audit.pending == 0:
             del self.audits[audit.context.institution_id]
+            self._forget(audit)
             yield {"run_id": self.run_id, "audit": audit}
             if self.room is not None and not self.room.called:
                 self.room.callback(None)
+
+    def _forget(self, audit: SiteAudit) -> None:
+        """Drop a finished site's robots.txt parsers, here and in the middleware."""
+        netlocs = set()
+        for url in (audit.context.home_url, *audit.context.aliases):
+            netloc = urlsplit(url).netloc
+            netlocs |= {netloc, netloc.removeprefix("www."), f"www.{netloc.removeprefix('www.')}"}
+        for netloc in netlocs:
+            self.robots.pop(netloc, None)
+        self.crawler.signals.send_catch_log(SITE_FINISHED, netlocs=netlocs)
 
     def _missing(self, audit: SiteAudit) -> bool:
         """Whether the site is about to end with an item not yet found (and budget left)."""
