@@ -91,19 +91,27 @@ def test_broker_crawl_survives_a_killed_worker_and_matches_a_local_crawl(tmp_pat
 
         def coordinator() -> None:
             run_env = {**env, "NOKWATCH_BROKER_SHARD_SIZE": "4"}
-            summary = crawl(tmp_path / "data", env=run_env, progress=lines.append, broker=redis_url)
-            outcome["summary"] = summary
+            try:
+                outcome["summary"] = crawl(
+                    tmp_path / "data", env=run_env, progress=lines.append, broker=redis_url
+                )
+            except BaseException as exc:  # reported by the assertions below, not lost in a thread
+                outcome["error"] = exc
 
-        thread = threading.Thread(target=coordinator)
+        # A daemon: should the test fail before the run ends, the thread dies with the session
+        # instead of raising into later tests once redis-server is gone.
+        thread = threading.Thread(target=coordinator, daemon=True)
         thread.start()
         try:
             deadline = time.monotonic() + 30
-            while not _children(workers[0].pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
+            taken = tmp_path / "w0"
+            while time.monotonic() < deadline and not (
+                _children(workers[0].pid) and _shards(taken, "shard-*.jsonl")
+            ):
+                time.sleep(0.01)
             crawling = _children(workers[0].pid)
             assert crawling, "the first worker never took a shard"
-            time.sleep(0.5)
-            assert _children(workers[0].pid) == crawling  # still mid-shard
+            # Killed the moment its crawl process is seen: the shard is mid-way, never acknowledged.
             os.kill(workers[0].pid, signal.SIGKILL)
             workers[0].wait()
             thread.join(timeout=120)
@@ -116,6 +124,7 @@ def test_broker_crawl_survives_a_killed_worker_and_matches_a_local_crawl(tmp_pat
                 worker.kill()
                 worker.wait()
         local = crawl(tmp_path / "local", env=proxy_env(web), progress=lines.append, processes=1)
+    assert "error" not in outcome, outcome.get("error")
     summary = outcome["summary"]
     assert summary.status == "finished", lines
     assert summary.sites == len(sites)  # counted once each, although one shard ran twice
