@@ -129,6 +129,11 @@ def crawl(
     down = "" if broker else uplink_problem(child_env)
     if down:
         return _uplink_failed(data_dir, run_id, down, progress)
+    if not broker and not _proxy(child_env):
+        with Store(Layout(data_dir).store) as store:
+            down = local_network_suspect(site_causes(store, run_id))
+        if down:
+            return _uplink_failed(data_dir, run_id, down, progress, LOCAL_NETWORK_CAUSES)
     with Store(Layout(data_dir).store) as store:
         status = "finished" if ok else "failed"
         store.finish_crawl(run_id, status, "" if ok else f"see the logs in {job}")
@@ -177,7 +182,7 @@ def check_targets(data_dir: Path, regions: list[str], ids: list[str]) -> None:
 
 def uplink_problem(env: dict[str, str], timeout: float = 3.0) -> str:
     """Why the crawl's forwarding proxy cannot be reached ("" when it can, or none is set)."""
-    proxy = env.get("https_proxy") or env.get("http_proxy") or ""
+    proxy = _proxy(env)
     if not proxy:
         return ""
     address = proxy.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
@@ -189,18 +194,55 @@ def uplink_problem(env: dict[str, str], timeout: float = 3.0) -> str:
     return ""
 
 
+def _proxy(env: Mapping[str, str]) -> str:
+    return env.get("https_proxy") or env.get("http_proxy") or ""
+
+
+# Without a proxy, this machine's own network or DNS resolver being down shows as every site of
+# the run failing to resolve or to route; so many sites failing alike is not theirs to answer for.
+LOCAL_NETWORK_CAUSES = ("dns", "network_unreachable")
+LOCAL_NETWORK_MIN_SITES = 10  # fewer sites failing alike may well be the sites' own fault
+
+
+def site_causes(store: Store, run_id: str) -> list[str | None]:
+    """One entry per site of the run: None where the site answered, else its failure's cause."""
+    rows = store.db.execute(
+        "SELECT MIN(status = 'site_unreachable'), MAX(error) FROM observations"
+        " WHERE run_id = ? GROUP BY institution_id",
+        (run_id,),
+    )
+    return [(error or "unknown") if down else None for down, error in rows]
+
+
+def local_network_suspect(causes: Sequence[str | None]) -> str:
+    """Why a run's failures look like this machine's network, not the sites' ("" when not)."""
+    if len(causes) < LOCAL_NETWORK_MIN_SITES or None in causes:
+        return ""
+    kinds = {str(cause).split(":", 1)[0].strip() for cause in causes}
+    if not kinds <= set(LOCAL_NETWORK_CAUSES):
+        return ""
+    return (
+        f"ни один из {len(causes)} сайтов не ответил ({', '.join(sorted(kinds))}): "
+        "сеть или DNS этой машины (local network or DNS resolver down)"
+    )
+
+
 def _uplink_failed(
-    data_dir: Path, run_id: str, problem: str, progress: Callable[[str], None]
+    data_dir: Path,
+    run_id: str,
+    problem: str,
+    progress: Callable[[str], None],
+    causes: Sequence[str] = UPLINK_CAUSES,
 ) -> CrawlSummary:
     """Mark the run failed; forget what it said about sites it could not reach through the uplink."""
     note = UPLINK_DOWN.format(problem)
     progress(f"crawl {run_id}: {note}")
-    marks = ", ".join("?" for _ in UPLINK_CAUSES)
+    marks = ", ".join("?" for _ in causes)
     with Store(Layout(data_dir).store) as store:
         store.db.execute(
             "DELETE FROM observations WHERE run_id = ? AND status = 'site_unreachable'"
             f" AND (error IS NULL OR substr(error, 1, instr(error || ':', ':') - 1) IN ({marks}))",
-            (run_id, *UPLINK_CAUSES),
+            (run_id, *causes),
         )
         store.finish_crawl(run_id, "failed", note)
         row = next(store.rows("crawls", "run_id = ?", [run_id]))

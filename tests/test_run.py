@@ -203,3 +203,54 @@ def test_progress_names_each_check_and_the_cause_of_an_unreachable_site():
     assert describe_checks(checks) == "план: найден · анкета: нет · bus.gov.ru: чужая карточка"
     down = [(item, "site_unreachable", "dns") for item, _, _ in checks]
     assert describe_checks(down) == "сайт недоступен (dns)"
+
+
+@pytest.mark.parametrize(
+    ("causes", "suspect"),
+    [
+        (["dns"] * 10, True),
+        (["dns"] * 6 + ["network_unreachable"] * 4, True),
+        (["dns"] * 9, False),  # too few sites to blame the machine
+        (["dns"] * 9 + [None], False),  # one site answered: the network works
+        (["dns"] * 9 + ["refused"], False),  # a server refusing is the site's own answer
+        (["dns: no such name"] * 12, True),
+    ],
+)
+def test_a_local_network_is_suspected_only_when_every_site_failed_alike(causes, suspect):
+    from crawler.run import local_network_suspect
+
+    assert bool(local_network_suspect(causes)) is suspect
+
+
+# Loaded into the crawl process (sitecustomize): the machine's DNS resolver is down.
+RESOLVER_DOWN = """
+import socket
+
+def _down(host, *args, **kwargs):
+    if str(host) in ("localhost", "127.0.0.1", "::1"):
+        return _getaddrinfo(host, *args, **kwargs)
+    raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+def _down_by_name(host):
+    if str(host) in ("localhost", "127.0.0.1"):
+        return "127.0.0.1"
+    raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+_getaddrinfo = socket.getaddrinfo
+socket.getaddrinfo, socket.gethostbyname = _down, _down_by_name
+"""
+
+
+def test_a_dead_local_resolver_fails_the_run_and_blames_no_institution(tmp_path):
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "sitecustomize.py").write_text(RESOLVER_DOWN, encoding="utf-8")
+    data_dir = tmp_path / "data"
+    registry(data_dir, [], {f"s{i}": f"http://school-{i}.example.org/" for i in range(10)})
+    env = {"http_proxy": "", "https_proxy": "", "PYTHONPATH": str(stub), "NOKWATCH_PROCESSES": "1"}
+    said: list[str] = []
+    summary = crawl(data_dir, env=env, progress=said.append)
+    assert summary.status == "failed", said
+    assert "local network or DNS resolver down" in summary.note
+    with Store(data_dir / "nokwatch.db") as store:
+        assert not list(store.rows("observations", "run_id = ?", [summary.run_id]))
