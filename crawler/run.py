@@ -71,6 +71,8 @@ STATUS_RU = {
     "mismatch": "чужая карточка",
     "site_unreachable": "сайт недоступен",
     "blocked_by_robots": "закрыто robots.txt",
+    "incomplete": "поиск не завершён",
+    "generic": "ссылка на портал",
     "valid": "в порядке",
     "expired": "просрочен",
     "wrong_host": "чужой сертификат",

@@ -201,6 +201,8 @@ def test_progress_names_each_check_and_the_cause_of_an_unreachable_site():
         ("bus_gov_link", "mismatch", None),
     ]
     assert describe_checks(checks) == "план: найден · анкета: нет · bus.gov.ru: чужая карточка"
+    cut = [("improvement_plan", "incomplete", "budget_pages"), ("bus_gov_link", "generic", None)]
+    assert describe_checks(cut) == "план: поиск не завершён · bus.gov.ru: ссылка на портал"
     down = [(item, "site_unreachable", "dns") for item, _, _ in checks]
     assert describe_checks(down) == "сайт недоступен (dns)"
 
@@ -254,3 +256,13 @@ def test_a_dead_local_resolver_fails_the_run_and_blames_no_institution(tmp_path)
     assert "local network or DNS resolver down" in summary.note
     with Store(data_dir / "nokwatch.db") as store:
         assert not list(store.rows("observations", "run_id = ?", [summary.run_id]))
+
+
+def test_progress_has_words_for_every_published_status():
+    import datapackages
+    from crawler.run import STATUS_RU
+
+    (status,) = [
+        f for f in datapackages.table_schema("observations")["fields"] if f["name"] == "status"
+    ]
+    assert [code for code in status["constraints"]["enum"] if code not in STATUS_RU] == []
