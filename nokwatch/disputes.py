@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from crawler.guard import is_local_name, is_private, resolves_to_private
 from publisher.deadlines.profiles import load_profiles
 from publisher.errors import DisputeRefused, TokenRefused, UnknownTarget
-from publisher.store import Store, utc_now
+from publisher.store import NOT_LOOKED_STATUSES, Store, utc_now
 
 if TYPE_CHECKING:
     from nokwatch.workspace import Workspace
@@ -36,7 +36,7 @@ DOCUMENT_HOSTS = (
     "cloud.mail.ru",
 )
 CONFIRMING = ("found", "live")  # the item is there and works
-COULD_NOT_LOOK = ("site_unreachable", "blocked_by_robots", "incomplete")
+COULD_NOT_LOOK = NOT_LOOKED_STATUSES
 MAX_URL = 2000
 MAX_NOTE = 2000
 REJECTED = {

@@ -29,6 +29,8 @@ STORED_RESOURCES = (
 )
 SEEN_STATUSES = ("found", "live", "broken", "mismatch")
 ABSENT_STATUSES = ("not_found", "outdated")
+# What the crawler says when it could not look (never absence): the one list of them.
+NOT_LOOKED_STATUSES = ("site_unreachable", "blocked_by_robots", "incomplete")
 _SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 
 _INDEXES = (
@@ -50,6 +52,7 @@ SELECT ranked.*, seen.first_seen_at,
   (SELECT MAX(a.checked_at) FROM observations a
     WHERE a.institution_id = ranked.institution_id AND a.item = ranked.item
       AND a.status IN ({", ".join(repr(s) for s in ABSENT_STATUSES)})
+      AND COALESCE(a.search_end, 'complete') = 'complete'
       AND (seen.first_seen_at IS NULL OR a.checked_at < seen.first_seen_at)) AS last_absent_at
 FROM ranked LEFT JOIN seen USING (institution_id, item)
 WHERE ranked.rank = 1

@@ -26,14 +26,15 @@ def _institution(store: Store, key: str = "fed-1", **fields: str) -> None:
 
 
 def _observe(store: Store, item: str, *checks: tuple, key: str = "fed-1") -> None:
-    """checks: (checked_at, status[, sha256[, declared_date]])."""
+    """checks: (checked_at, status[, sha256[, declared_date[, search_end]]])."""
     rows = []
     for n, (when, status, *rest) in enumerate(checks):
         sha = rest[0] if rest else None
         declared = rest[1] if len(rest) > 1 else None
+        search_end = rest[2] if len(rest) > 2 else None
         rows.append({"run_id": f"r{n}", "institution_id": key, "item": item, "status": status,
                      "checked_at": when, "sha256": sha, "declared_date": declared,
-                     "detector_version": "plan-3"})  # fmt: skip
+                     "search_end": search_end, "detector_version": "plan-3"})  # fmt: skip
     store.add_observations(rows)
 
 
@@ -101,6 +102,15 @@ rules:
         ("survey_form", (("2016-04-05T09:00:00Z", "site_unreachable"),), "unknown", None),
         ("survey_form", (("2016-04-05T09:00:00Z", "blocked_by_robots"),), "unknown", None),
         ("survey_form", (("2016-04-05T09:00:00Z", "incomplete"),), "unknown", None),
+        # A defect seen by a search cut short: the right form or card may be where it did not look.
+        ("survey_form", (("2016-04-05T09:00:00Z", "broken", None, None, "budget_pages"),),
+         "unknown", None),
+        ("bus_gov_link", (("2016-04-05T09:00:00Z", "generic", None, None, "page_failed"),),
+         "unknown", None),
+        ("bus_gov_link", (("2016-04-05T09:00:00Z", "mismatch", None, None, "blocked_by_robots"),),
+         "unknown", None),
+        ("survey_form", (("2016-04-05T09:00:00Z", "broken", None, None, "complete"),),
+         "overdue", "crawler"),
     ],
 )  # fmt: skip
 def test_only_an_item_specific_proof_counts_as_done(
@@ -289,3 +299,16 @@ def test_the_tomsk_2014_on_time_share_names_the_regions_report(fresh_db: Store) 
         if (r["region"], r["year"], r["indicator"]) == ("RU-TOM", 2014, "plan_on_time_share")
     )
     assert share["basis"] == "отчёт региона (tomsk-2014-report)"
+
+
+def test_every_part_knows_the_same_could_not_look_statuses() -> None:
+    from nokwatch import disputes
+    from publisher.deadlines.compliance import NOT_LOOKED
+    from publisher.release import kpi
+    from publisher.site import database, pages
+    from publisher.store import NOT_LOOKED_STATUSES
+
+    assert "incomplete" in NOT_LOOKED_STATUSES
+    assert set(NOT_LOOKED) == set(NOT_LOOKED_STATUSES)
+    for uses in (kpi.UNCHECKABLE, database.UNCHECKED, pages.UNCHECKED, disputes.COULD_NOT_LOOK):
+        assert uses is NOT_LOOKED_STATUSES

@@ -47,6 +47,16 @@ from publisher.deadlines.workcalendar import ProductionCalendar, default_calenda
 
 PROOF = {"improvement_plan": ("found",), "survey_form": ("live",), "bus_gov_link": ("found",)}
 ABSENT = ("not_found", "outdated", "broken", "mismatch", "generic")
+
+
+def is_absence(row: dict) -> bool:
+    """Whether an observation shows the item missing: an ``ABSENT`` status from a search that was
+    complete. A broken form, another card or last cycle's plan seen by a search cut short (budget,
+    failed page, robots, javascript) is no proof that the right one is not elsewhere on the site.
+    Rows from before the search was recorded (no ``search_end``) are taken as they were judged."""
+    return row["status"] in ABSENT and (row.get("search_end") or "complete") == "complete"
+
+
 ITEMS_RU = {
     "improvement_plan": "план",
     "survey_form": "анкета",
@@ -195,7 +205,7 @@ def sighting(
                 continue
         if row["status"] in proof_statuses:
             return Sighting(first_seen=day, last_absent=last_absent)
-        if row["status"] in ABSENT:
+        if is_absence(row):
             last_absent = day
     return Sighting(None, last_absent) if last_absent else None
 
@@ -289,7 +299,7 @@ def judge_standing(rule: Rule, seen: Observations, as_of: date, zone: ZoneInfo) 
     """A standing duty, by the latest check of each item that can prove it."""
     met, missing = [], []
     for item in rule.findings:
-        checked = [r for r in seen.get(item, []) if r["status"] in PROOF[item] + ABSENT]
+        checked = [r for r in seen.get(item, []) if r["status"] in PROOF[item] or is_absence(r)]
         checked = [r for r in checked if (local_date(r["checked_at"], zone) or as_of) <= as_of]
         if checked:
             row = checked[-1]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pygal
 from pygal.style import Style
 
+from publisher.store import NOT_LOOKED_STATUSES
 from publisher.vocab import fictional_regions
 from publisher.xmltext import xml_text
 
@@ -26,6 +27,7 @@ from publisher.xmltext import xml_text
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 NATIONAL = "RU"
+_NOT_LOOKED = ", ".join(repr(s) for s in NOT_LOOKED_STATUSES)
 SERIES = {  # item → (colour, Russian label)
     "improvement_plan": ("#1b6ca8", "План по устранению недостатков"),
     "survey_form": ("#d1495b", "Анкета для интернет-опроса"),
@@ -37,7 +39,7 @@ _SHARES = """
 SELECT {region} AS region, substr(checked_at, 1, 10) AS day, item,
   AVG(status IN ('found', 'live')) AS share
 FROM observations
-WHERE status NOT IN ('site_unreachable', 'blocked_by_robots', 'incomplete') AND {where}
+WHERE status NOT IN ({not_looked}) AND {where}
 GROUP BY 1, 2, 3
 """
 Series = dict[str, dict[str, float]]  # item → day → share
@@ -48,7 +50,7 @@ def shares(db: sqlite3.Connection) -> dict[str, Series]:
     result: dict[str, Series] = defaultdict(lambda: defaultdict(dict))
     fictional = ", ".join(f"'{code}'" for code in sorted(fictional_regions())) or "''"
     for region_sql, where in (("region", "1"), (f"'{NATIONAL}'", f"region NOT IN ({fictional})")):
-        query = _SHARES.format(region=region_sql, where=where)
+        query = _SHARES.format(region=region_sql, where=where, not_looked=_NOT_LOOKED)
         for region, day, item, share in db.execute(query):
             result[region or "?"][item][day] = share
     return result

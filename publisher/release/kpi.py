@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from publisher.store import Store
+from publisher.store import NOT_LOOKED_STATUSES, Store
 from publisher.vocab import fictional_regions
 
 NATIONAL = "RU"
-UNCHECKABLE = ("site_unreachable", "blocked_by_robots", "incomplete")
+UNCHECKABLE = NOT_LOOKED_STATUSES
 MINTRUD = "Минтруд России, план 2016-2018, табл. I"
 OWN = "nokwatch: проверки сайтов"
 SITE_ITEMS = {  # item → (indicator, status that meets it, Russian title)

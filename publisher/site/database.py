@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import datapackages
+from publisher.store import NOT_LOOKED_STATUSES
 from publisher.vocab import fictional_regions, region_names
 
 INSTITUTION_COLUMNS = ("region", "sphere", "founder")
 _TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 _BATCH = 5000
 UNPARTITIONED = ("crawls",)  # the same rows in every package: taken from the national one only
-UNCHECKED = ("site_unreachable", "blocked_by_robots")
+UNCHECKED = NOT_LOOKED_STATUSES
 # A table this big gets compound indexes (filtered by status, a 300,000-row findings table took
 # 0.8 s a page without them); below it, filtered facets answer fast enough without.
 BIG_TABLE = 100_000

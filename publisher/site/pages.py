@@ -9,9 +9,10 @@ from typing import Any
 import datapackages
 from publisher import labels
 from publisher.site.database import joined_columns
+from publisher.store import NOT_LOOKED_STATUSES
 
 FICTIONAL_LABEL = "вымышленные данные (демо)"
-UNCHECKED = ("site_unreachable", "blocked_by_robots")
+UNCHECKED = NOT_LOOKED_STATUSES
 ITEM_BASIS = {
     "improvement_plan": "размещение плана на официальном сайте: профиль правил региона (сроки — в "
     "вердиктах ниже); с 2018 г. — Федеральный закон от 05.12.2017 № 392-ФЗ",
