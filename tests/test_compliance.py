@@ -261,6 +261,33 @@ def test_the_means_to_give_an_opinion_is_judged(
     assert (row["status"], row["period"]) == (status, "standing"), row["reason"]
 
 
+@pytest.mark.parametrize(
+    "survey_checks, link_checks, status",
+    [
+        # Absent once, then the latest check could not look: no longer established.
+        ((("2026-11-10T09:00:00Z", "not_found"), ("2026-11-20T09:00:00Z", "incomplete")),
+         (("2026-11-20T09:00:00Z", "not_found"),), "unknown"),
+        ((("2026-11-10T09:00:00Z", "not_found"), ("2026-11-20T09:00:00Z", "site_unreachable")),
+         (("2026-11-10T09:00:00Z", "not_found"), ("2026-11-20T09:00:00Z", "site_unreachable")),
+         "unknown"),
+        # One means looked and missing, the other never checked: it may be the one offered.
+        ((("2026-11-20T09:00:00Z", "not_found"),), (), "unknown"),
+        # Both looked for, both missing: unmet.
+        ((("2026-11-10T09:00:00Z", "incomplete"), ("2026-11-20T09:00:00Z", "not_found")),
+         (("2026-11-20T09:00:00Z", "not_found"),), "overdue"),
+    ],
+)  # fmt: skip
+def test_a_standing_duty_is_unmet_only_when_the_latest_checks_looked(
+    fresh_db: Store, survey_checks: tuple, link_checks: tuple, status: str
+) -> None:
+    _institution(fresh_db)
+    _observe(fresh_db, "survey_form", *survey_checks)
+    if link_checks:
+        _observe(fresh_db, "bus_gov_link", *link_checks)
+    row = _rows(fresh_db)["opinion_means"]
+    assert row["status"] == status, row["reason"]
+
+
 # Point 12: the evidence published as what it is.
 def test_a_row_shows_declared_date_observed_interval_and_bounds(fresh_db: Store) -> None:
     _institution(fresh_db)

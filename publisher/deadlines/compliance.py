@@ -296,22 +296,34 @@ def _undue(exc: DueUnknown, claims: tuple[Claim, ...]) -> Verdict:
 
 
 def judge_standing(rule: Rule, seen: Observations, as_of: date, zone: ZoneInfo) -> Verdict:
-    """A standing duty, by the latest check of each item that can prove it."""
-    met, missing = [], []
+    """A standing duty, by the latest check of each item that can prove it (any one suffices).
+
+    It is unmet only when every item's latest check looked and found it missing; an item whose
+    latest check could not look (or looked only part of the site) leaves the verdict ``unknown``."""
+    met, missing, unlooked = [], [], []
     for item in rule.findings:
-        checked = [r for r in seen.get(item, []) if r["status"] in PROOF[item] or is_absence(r)]
-        checked = [r for r in checked if (local_date(r["checked_at"], zone) or as_of) <= as_of]
-        if checked:
-            row = checked[-1]
-            text = f"{ITEMS_RU[item]} — {row['status']} ({ru(local_date(row['checked_at'], zone))})"
-            (met if row["status"] in PROOF[item] else missing).append(text)
+        rows = [
+            r for r in seen.get(item, []) if (local_date(r["checked_at"], zone) or as_of) <= as_of
+        ]
+        if not rows:
+            unlooked.append(f"{ITEMS_RU[item]} — не проверялось")
+            continue
+        row = rows[-1]
+        text = f"{ITEMS_RU[item]} — {row['status']} ({ru(local_date(row['checked_at'], zone))})"
+        if row["status"] in PROOF[item]:
+            met.append(text)
+        elif is_absence(row):
+            missing.append(text)
+        else:
+            unlooked.append(text + (f", {row['search_end']}" if row.get("search_end") else ""))
     if met:
         return Verdict("on_time", "исполняется при последней проверке: " + "; ".join(met),
                        done_source="crawler")  # fmt: skip
-    if missing:
+    if missing and not unlooked:
         return Verdict("overdue", "не исполняется при последней проверке: " + "; ".join(missing),
                        done_source="crawler")  # fmt: skip
-    return Verdict("unknown", "сайт не удалось проверить: исполнение не установить")
+    return Verdict("unknown", "исполнение не установить — последняя проверка не смогла посмотреть: "
+                   + "; ".join(unlooked + missing))  # fmt: skip
 
 
 def not_judged(rule: Rule, due: date | None, why: str) -> Verdict:
