@@ -171,7 +171,9 @@ class SiteAudit:
     def search_end(self) -> str:
         """Why the search ended: ``complete``, or the first of SEARCH_ENDS that stopped it."""
         if self.failure is not None:
-            return "site_unreachable"
+            return (
+                "blocked_by_robots" if self.failure == "blocked_by_robots" else "site_unreachable"
+            )
         ends = set(self.stops)
         if self.frontier.relevant():
             if self.bytes >= self.max_bytes:

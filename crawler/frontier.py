@@ -19,6 +19,12 @@ RELEVANT = 0.1
 GUESS_RELEVANT = 0.3
 
 
+def is_relevant(score: float, guess: bool = False) -> bool:
+    """Whether a link (or a guessed platform path) could lead to the documents: one left unfetched,
+    blocked or failed means the search was not complete."""
+    return score >= (GUESS_RELEVANT if guess else RELEVANT)
+
+
 @dataclass(frozen=True)
 class Lead:
     """A link waiting to be fetched."""
@@ -66,8 +72,4 @@ class Frontier:
 
     def relevant(self) -> list[Lead]:
         """Links left that could lead to the documents (not news, galleries, calendars)."""
-        return [
-            lead
-            for _, _, lead in self._heap
-            if lead.score >= (GUESS_RELEVANT if lead.guess else RELEVANT)
-        ]
+        return [lead for _, _, lead in self._heap if is_relevant(lead.score, lead.guess)]

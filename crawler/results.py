@@ -62,13 +62,14 @@ def observation_row(
 
 def audit_counts(audit: SiteAudit) -> dict[str, int]:
     """What one finished site adds to its run's counters (the ``crawls`` columns)."""
+    coverage = audit.coverage()  # once: the search's end reads the clock and the frontier
     return {
         "sites": 1,
         "sites_unreachable": int(audit.failure is not None),
-        "sites_incomplete": int(audit.search_end() not in ("complete", "site_unreachable")),
+        "sites_incomplete": int(audit.failure is None and coverage.search_end != "complete"),
         "pages": audit.pages,
         "pages_rendered": audit.rendered,
-        "links_unfetched": audit.coverage().links_unfetched,
+        "links_unfetched": coverage.links_unfetched,
         "errors": audit.errors,
     }
 

@@ -137,6 +137,18 @@ def test_a_plan_link_to_a_loopback_address_is_never_found(tmp_path):
     assert "127.0.0.1" not in web.user_agents
 
 
+def test_a_sitemap_that_failed_to_answer_leaves_the_search_incomplete(tmp_path):
+    # The plan is reachable only through the sitemap, which answers 503: not looked, not absent.
+    spec = replace(shape_sites(("orphan",))[0], shape="sitemap_down", host="sd.shape.test")
+    data_dir, run_id, _ = _crawl(tmp_path, [spec])
+    plan = _rows(data_dir, run_id)[(registry_rows([spec])[0]["id"], "improvement_plan")]
+    assert (plan["status"], plan["error"], plan["search_end"]) == (
+        "incomplete",
+        "page_failed",
+        "page_failed",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "url", "expected"),
     [

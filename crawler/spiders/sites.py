@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -26,6 +25,7 @@ from scrapy import signals
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
@@ -37,7 +37,7 @@ from crawler.detectors.links import link_score, on_site, platform_paths, rank_li
 from crawler.detectors.survey import judge_form_target
 from crawler.documents import build_page
 from crawler.failures import cause_of_failure
-from crawler.frontier import RELEVANT, Lead
+from crawler.frontier import RELEVANT, Lead, is_relevant
 from crawler.items import ITEMS, Finding, Link, Page, SiteContext
 from crawler.render import is_app_shell
 from crawler.robots import SITE_FINISHED
@@ -191,8 +191,9 @@ class SitesSpider(scrapy.Spider):
             # a scan or an unreadable file leaves its link's words as the only evidence
             audit.read(response.request.url, response.url)
         depth = response.meta["clicks"]
-        if not response.meta.get("rendered") and is_app_shell(page, audit.context):
-            if self._may_render():
+        if is_app_shell(page, audit.context):
+            # Still a shell once rendered (its script failed or was cut off): not looked at.
+            if not response.meta.get("rendered") and self._may_render():
                 self.rendered += 1
                 audit.issued += 1
                 yield self._request(audit, Lead(response.url, 1.0, depth), render=True)
@@ -287,11 +288,15 @@ class SitesSpider(scrapy.Spider):
             audit.stop("javascript", request.url)
             _discard(meta.pop("playwright_page", None))
         elif meta.get("sitemap"):
-            pass  # a site without a sitemap is searched through its links alone
+            # No sitemap (404/410): the site is searched through its links alone. A sitemap that
+            # failed to answer was a way in that could not be read.
+            if not _answered(failure):
+                audit.stop("page_failed", request.url)
+        elif not is_relevant(meta.get("score", 0), bool(meta.get("guess"))):
+            pass  # news, galleries, calendars: not on the way to the documents
         elif cause == "blocked_by_robots":
-            if meta.get("score", 0) >= RELEVANT:
-                audit.stop("blocked_by_robots", request.url)
-        elif not _answered(failure) and not meta.get("guess") and meta.get("score", 0) >= RELEVANT:
+            audit.stop("blocked_by_robots", request.url)
+        elif not _answered(failure):
             audit.stop("page_failed", request.url)
         yield from self._pump(audit)
         yield from self._done(audit)
@@ -331,9 +336,9 @@ class SitesSpider(scrapy.Spider):
         audit = self.audits[response.meta["institution_id"]]
         audit.bytes += len(response.body)
         body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)[: self.settings.getint("DOWNLOAD_MAXSIZE")]
         try:
+            if gzip_magic_number(response):  # inflated up to the download cap, never beyond
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             sitemap = Sitemap(body)
         except Exception:  # noqa: BLE001 - any unreadable sitemap is just no way in
             sitemap = None

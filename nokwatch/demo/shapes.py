@@ -8,6 +8,7 @@
 - ``app_shell``: the home page is an app shell, a script builds the menu (needs a browser);
 - ``failing_section``: the «Сведения…» page answers 503, the plan lies behind it;
 - ``orphan``: the НОК section is linked from nowhere, only the sitemap lists it;
+- ``sitemap_down``: as ``orphan``, but the sitemap answers 503 (not among SHAPES: one test's);
 - ``portal_link``: the bus.gov.ru banner links to the portal's home page, not to the card;
 - ``loopback_plan``: the plan link points at a loopback address (the crawler must not fetch it).
 """
@@ -31,6 +32,7 @@ SHAPES = (
     "portal_link",
     "loopback_plan",
 )
+UNLINKED = ("orphan", "sitemap_down")  # the НОК section is reached only through the sitemap
 NEWS_LINKS = 300
 PHOTO_LINKS = 60
 MAZE_LINKS = 100
@@ -79,7 +81,7 @@ def robots(shape: str, host: str) -> str | None:
     """robots.txt rules of a shaped site, or None for the usual ones."""
     if shape == "robots_section":
         return "User-agent: *\nDisallow: /sveden/\n"
-    if shape == "orphan":
+    if shape in UNLINKED:
         return f"User-agent: *\nDisallow: /bitrix/admin/\nSitemap: http://{host}/karta.xml\n"
     return None
 

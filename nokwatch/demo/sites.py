@@ -145,6 +145,8 @@ class Site:
         if spec.shape == "orphan":
             listed = ["/", lay.about, lay.nok, "/contacts.html"]
             return {"/karta.xml": lambda: shapes.sitemap(spec.host, listed)}
+        if spec.shape == "sitemap_down":
+            return {"/karta.xml": lambda: FixtureResponse(503, b"Service Unavailable")}
         if spec.shape == "many_documents":
             return {
                 f"{lay.file_prefix}polozhenie-{n}.rtf": (
@@ -241,7 +243,7 @@ class Site:
     def _home_links(self) -> list[tuple[str, str]]:
         lay = self.spec.layout
         links = [(lay.about, "Сведения об организации"), ("/contacts.html", "Контакты")]
-        if self.spec.plan_depth <= 1 and self.spec.shape != "orphan":
+        if self.spec.plan_depth <= 1 and self.spec.shape not in shapes.UNLINKED:
             links.append((lay.nok, "Независимая оценка качества"))
         return links
 
@@ -252,7 +254,7 @@ class Site:
     def _about(self) -> FixtureResponse:
         lay = self.spec.layout
         links = [_link(lay.documents, "Документы")]
-        if self.spec.plan_depth == 2 and self.spec.shape != "orphan":
+        if self.spec.plan_depth == 2 and self.spec.shape not in shapes.UNLINKED:
             links.append(_link(lay.nok, "НОК"))
         return self._page(
             "Сведения об организации", "<ul><li>" + "</li><li>".join(links) + "</li></ul>"
@@ -269,7 +271,7 @@ class Site:
             )
             items.append(_link(lay.survey, "Анкета для получателей услуг"))
             return self._page("Документы", "<ul><li>" + "</li><li>".join(items) + "</li></ul>")
-        if spec.plan_depth >= 3 and spec.shape != "orphan":
+        if spec.plan_depth >= 3 and spec.shape not in shapes.UNLINKED:
             items.append(_link(lay.nok, "Результаты независимой оценки"))
         if spec.plan == "lookalike":
             items.append(_link(lay.plan_page, "План работы на год"))
