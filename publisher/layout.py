@@ -82,3 +82,13 @@ class Layout:
     def logs(self) -> Path:
         """The service's and Datasette's logs."""
         return self.root / "logs"
+
+    @property
+    def service_log(self) -> Path:
+        """The scheduled service's structured log (JSON lines, rotated)."""
+        return self.logs / "service.log"
+
+    @property
+    def datasette_log(self) -> Path:
+        """The output of the Datasette beside the service."""
+        return self.logs / "datasette.log"

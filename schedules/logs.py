@@ -34,7 +34,7 @@ class JsonLines(logging.Formatter):
 
 def setup_logging(data_dir: Path, stream: object = None) -> Path:
     """Send the service's and APScheduler's logs to ``stream`` (stdout) and the rotating file."""
-    path = Layout(Path(data_dir)).logs / "service.log"
+    path = Layout(Path(data_dir)).service_log
     path.parent.mkdir(parents=True, exist_ok=True)
     formatter = JsonLines()
     handlers: list[logging.Handler] = [

@@ -57,7 +57,7 @@ class Datasette:
 
     def _start(self, published: tuple) -> None:
         command = datasette_command(Path(published[0]), self.host, self.port)
-        logs = Layout(self.data_dir).logs / "datasette.log"
+        logs = Layout(self.data_dir).datasette_log
         logs.parent.mkdir(parents=True, exist_ok=True)
         with logs.open("ab") as output:
             self.child = subprocess.Popen(

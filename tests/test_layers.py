@@ -195,7 +195,14 @@ def test_the_layer_check_sees_an_upward_import(tmp_path: Path) -> None:
 
 
 def test_no_module_but_the_layout_spells_a_data_directory_path() -> None:
-    spelled = ('"nokwatch.db"', '"crawl-jobs"', '"scheduler.db"', '"service.lock"')
+    spelled = (
+        '"nokwatch.db"',
+        '"crawl-jobs"',
+        '"scheduler.db"',
+        '"service.lock"',
+        '"service.log"',
+        '"datasette.log"',
+    )
     offenders = sorted(
         str(path.relative_to(ROOT))
         for package in PACKAGES
