@@ -148,8 +148,9 @@ def judge_recheck(claimed: str, observation: dict | None, crawl_status: str) -> 
             "confirmed",
             f"повторная проверка нашла документ{elsewhere}; sha256 {observation.get('sha256') or '-'}",
         )
-    if status in COULD_NOT_LOOK or observation.get("error"):
-        cause = observation.get("error") or status
+    cut_short = (observation.get("search_end") or "complete") != "complete"
+    if status in COULD_NOT_LOOK or observation.get("error") or cut_short:
+        cause = observation.get("error") or (observation["search_end"] if cut_short else status)
         return "unverified", (
             f"сайт проверить не удалось ({cause}): это не отказ; заявление остаётся открытым, "
             "его можно проверить снова (nokwatch dispute recheck)"

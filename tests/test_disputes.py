@@ -194,3 +194,24 @@ def test_the_dispute_command_refuses_clearly(tmp_path: Path) -> None:
     missing = runner.invoke(main, ["--data-dir", str(ws.path), "dispute", "show", "d-none"])
     assert missing.exit_code == 2
     assert dispute_rows(ws) == []
+
+
+@pytest.mark.parametrize(
+    ("observation", "event"),
+    [
+        (None, "unverified"),
+        ({"status": "site_unreachable", "error": "dns"}, "unverified"),
+        ({"status": "blocked_by_robots", "error": "Disallow: /sveden/"}, "unverified"),
+        ({"status": "incomplete", "error": "budget_pages"}, "unverified"),
+        # Something else seen by a search cut short: the claimed document may be where it stopped.
+        ({"status": "outdated", "search_end": "page_failed"}, "unverified"),
+        ({"status": "not_found", "search_end": "complete"}, "rejected"),
+        ({"status": "outdated", "search_end": "complete"}, "rejected"),
+        ({"status": "found", "url": "http://x.test/plan.pdf", "sha256": "ab"}, "confirmed"),
+    ],
+)
+def test_a_recheck_that_could_not_look_never_rejects_a_claim(observation, event) -> None:
+    from nokwatch.disputes import judge_recheck
+
+    got, reason = judge_recheck("http://x.test/plan.pdf", observation, "finished")
+    assert got == event, reason
