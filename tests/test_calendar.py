@@ -150,3 +150,13 @@ def test_a_gap_in_years_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "2028.yaml").write_text("year: 2028\n", encoding="utf-8")
     with pytest.raises(CalendarDataError, match="пропущены годы"):
         load_calendar(extra=[tmp_path])
+
+
+def test_the_other_reading_is_built_once_and_leads_back() -> None:
+    from publisher.deadlines.workcalendar import default_calendar
+
+    calendar = default_calendar()
+    other = calendar.with_reading(not calendar.decree_days_off)
+    assert other is calendar.with_reading(not calendar.decree_days_off)
+    assert other.reading != calendar.reading
+    assert other.with_reading(calendar.decree_days_off) is calendar

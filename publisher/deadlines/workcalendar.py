@@ -68,6 +68,7 @@ class ProductionCalendar:
         self._base = date(self.first_year, 1, 1).toordinal()
         self._end = date(self.last_year, 12, 31).toordinal()
         self._due_tables: dict[tuple[int, bool], array] = {}
+        self._other: ProductionCalendar | None = None  # the other reading, built once when asked
         self._build(years, holidays)
 
     def _build(self, years: dict[int, YearData], holidays: set[tuple[int, int]]) -> None:
@@ -94,8 +95,11 @@ class ProductionCalendar:
         """The same data under the other reading of the decree days (or this one)."""
         if decree_days_off == self.decree_days_off:
             return self
-        base = self.version.rsplit("+", 1)[0]
-        return ProductionCalendar(self._years, self._holidays, base, decree_days_off)
+        if self._other is None:
+            base = self.version.rsplit("+", 1)[0]
+            self._other = ProductionCalendar(self._years, self._holidays, base, decree_days_off)
+            self._other._other = self
+        return self._other
 
     def day_kind(self, day: date) -> str:
         """working, weekend, holiday (ТК ст. 112 ч. 1), day_off (a transfer) or decree_non_working."""
