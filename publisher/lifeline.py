@@ -35,17 +35,22 @@ def die_with_parent_from_environment() -> None:
 
 
 def alive(pid: int, marker: str = "") -> bool:
-    """Whether process ``pid`` runs (and its command line contains ``marker``, if given)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    if not marker:
+    """Whether process ``pid`` runs, a zombie not counting (and its command line contains
+    ``marker``, if given). The one such check: the scheduler's children use it too."""
+    proc = f"/proc/{pid}"
+    if not os.path.isdir("/proc"):  # no /proc to ask: the signal check alone, marker assumed
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
         return True
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            return marker.encode() in cmdline.read()
-    except OSError:
-        return not os.path.isdir("/proc")  # no /proc to ask: assume it is the one
+        with open(f"{proc}/stat", encoding="utf-8", errors="replace") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+        with open(f"{proc}/cmdline", "rb") as cmdline:
+            command = cmdline.read()
+    except (OSError, IndexError):
+        return False
+    return state != "Z" and (not marker or marker.encode() in command)

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher.lifeline import alive
+
 PROC = Path("/proc")
 
 
@@ -39,12 +41,6 @@ def _stat(pid: int) -> tuple[str, int] | None:
         return None
     fields = text.rsplit(")", 1)[1].split()
     return fields[0], int(fields[1])
-
-
-def alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie."""
-    stat = _stat(pid)
-    return stat is not None and stat[0] != "Z"
 
 
 def children_of(parent: int) -> list[int]:

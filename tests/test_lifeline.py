@@ -170,3 +170,19 @@ def test_a_killed_sync_takes_its_worker_along(tmp_path):
         parent.send_signal(signal.SIGKILL)
         parent.wait()
         assert all(gone(pid) for pid in workers)
+
+
+def test_a_zombie_is_not_alive_and_a_marker_must_match() -> None:
+    import subprocess
+    import sys
+
+    from publisher.lifeline import alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while alive(child.pid) and time.monotonic() < deadline:  # exited, not yet reaped: a zombie
+        time.sleep(0.02)
+    assert not alive(child.pid)
+    child.wait()
+    assert alive(os.getpid()) and alive(os.getpid(), "python")
+    assert not alive(os.getpid(), "no-such-marker")
