@@ -209,7 +209,6 @@ class SitesSpider(scrapy.Spider):
                 audit.frontier.raise_score(finding.url, 1.0, depth + 1)
         if page.is_html:
             self._follow(audit, page, depth, response.meta["home"])
-        yield from self._pump(audit)
         yield from self._done(audit)
 
     def _may_render(self) -> bool:
@@ -298,7 +297,6 @@ class SitesSpider(scrapy.Spider):
             audit.stop("blocked_by_robots", request.url)
         elif not _answered(failure):
             audit.stop("page_failed", request.url)
-        yield from self._pump(audit)
         yield from self._done(audit)
 
     def _robots_rule(self, request: scrapy.Request) -> str | None:
@@ -353,10 +351,12 @@ class SitesSpider(scrapy.Spider):
                     yield self._sitemap_request(audit, url)
             else:
                 audit.discover(url, link_score(Link(url)), 1, guess=True)
-        yield from self._pump(audit)
         yield from self._done(audit)
 
     def _done(self, audit: SiteAudit) -> Iterator[Any]:
+        """Every callback ends here: refill the site's requests (a form confirmation finishing
+        frees a place too), read the sitemap before concluding, and finish the site."""
+        yield from self._pump(audit)
         if audit.pending == 1 and not audit.sitemaps_read and self._missing(audit):
             yield from self._sitemaps(audit)
         audit.pending -= 1
