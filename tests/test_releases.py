@@ -242,3 +242,18 @@ def test_a_chart_title_with_control_characters_is_well_formed() -> None:
 
     root = ET.fromstring(svg("Школа\x01 <№1> & \x1f", {}))
     assert root.findtext("{http://www.w3.org/2000/svg}title") == "Школа <№1> & "
+
+
+def test_first_release_violations_are_named_as_later_changes_name_them() -> None:
+    from publisher.release.changes import verdict_subject
+    from publisher.release.feed import current_violations
+
+    verdicts = [
+        {"institution_id": "x", "profile": "p", "obligation": "o", "period": f"2016-Q{q}",
+         "status": "overdue"}
+        for q in (1, 2)
+    ] + [{"institution_id": "x", "profile": "p", "obligation": "plan", "period": "once",
+          "status": "on_time"}]  # fmt: skip
+    rows = current_violations(verdicts, [], {"x": ("Школа", "RU-TOM")}, "1.0.0")
+    assert [r["subject"] for r in rows] == [verdict_subject(v) for v in verdicts[:2]]
+    assert len({r["subject"] for r in rows}) == 2  # one entry per occurrence, not one for both

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from publisher.labels import ITEM, STATUS
+from publisher.release.changes import BAD_FINDINGS, LATE, verdict_subject
 from publisher.vocab import fictional_regions
 from publisher.xmltext import FORBIDDEN, xml_text
 
@@ -118,10 +119,7 @@ def write_feeds(
     return written
 
 
-VIOLATING = {
-    "compliance": ("overdue", "late"),
-    "findings": ("not_found", "outdated", "broken", "mismatch"),
-}
+VIOLATING = {"compliance": LATE, "findings": BAD_FINDINGS}  # as the release's changes count them
 
 
 def current_violations(
@@ -134,9 +132,8 @@ def current_violations(
         for row in status_rows:
             if row["status"] not in VIOLATING[source]:
                 continue
-            subject = (
-                row["item"] if source == "findings" else f"{row['profile']}:{row['obligation']}"
-            )
+            # the subject as in ``changes``, so a violation keeps its entry id in later releases
+            subject = row["item"] if source == "findings" else verdict_subject(row)
             name, region = names.get(row["institution_id"], (row["institution_id"], ""))
             rows.append(
                 {
