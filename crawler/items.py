@@ -12,6 +12,11 @@ from datetime import date
 
 ITEMS = ("improvement_plan", "survey_form", "bus_gov_link")
 
+# Sent by the spider when a site's audit has ended, with ``netlocs``: the site's host names. What
+# was kept for the site (robots.txt parsers, idle connections) is let go: a national run meets
+# 100,000 hosts, and a crawl process must not hold them all.
+SITE_FINISHED = object()
+
 
 @dataclass(frozen=True)
 class Link:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.connections import use_site_pool
 from crawler.detectors.links import on_site, site_hosts
 from crawler.guard import is_local_name, is_private
 from crawler.items import Page, SiteContext
@@ -83,6 +84,7 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
+        use_site_pool(self, crawler)  # its plain requests go through Scrapy's pool
         for receiver in ("_maybe_launch_in_thread", "_engine_started"):
             crawler.signals.disconnect(getattr(self, receiver), signals.engine_started)
         self.start_lock = asyncio.Lock()

@@ -19,8 +19,7 @@ from scrapy.robotstxt import ProtegoRobotParser, decode_robotstxt
 from scrapy.spiders import Spider
 from twisted.internet.defer import Deferred
 
-# Sent by the spider when a site's audit has ended, with ``netlocs``: the site's host names.
-SITE_FINISHED = object()
+from crawler.items import SITE_FINISHED
 
 
 class RulesRobotParser(ProtegoRobotParser):

@@ -27,6 +27,14 @@ AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 10
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 REACTOR_THREADPOOL_MAXSIZE = 20
+# Keep-alive connections live while their site is searched (crawler.connections): a finished
+# site's are closed, and an idle one nobody took within this many seconds (Twisted keeps them
+# 240 s, which made a national crawl hold thousands of finished sites' connections).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.connections.SiteDownloadHandler",
+    "https": "crawler.connections.SiteDownloadHandler",
+}
+NOKWATCH_IDLE_CONNECTION_SECONDS = 15.0
 DNS_TIMEOUT = 15
 
 # Shared hosting platforms get one slot for all their sites (crawler.slots): a few requests at a
@@ -108,6 +116,7 @@ ENVIRONMENT = {
     "NOKWATCH_EVIDENCE_URL": "NOKWATCH_EVIDENCE_URL",
     "NOKWATCH_SITES_IN_FLIGHT": "NOKWATCH_SITES_IN_FLIGHT",
     "NOKWATCH_SITE_PARALLEL": "NOKWATCH_SITE_PARALLEL",
+    "NOKWATCH_IDLE_CONNECTION_SECONDS": "NOKWATCH_IDLE_CONNECTION_SECONDS",
     "NOKWATCH_BROWSER": "NOKWATCH_BROWSER",
     "NOKWATCH_RENDER_SHARE": "NOKWATCH_RENDER_SHARE",
     "NOKWATCH_RENDER_MIN": "NOKWATCH_RENDER_MIN",

@@ -38,9 +38,8 @@ from crawler.detectors.survey import judge_form_target
 from crawler.documents import build_page
 from crawler.failures import cause_of_failure
 from crawler.frontier import RELEVANT, Lead, is_relevant
-from crawler.items import ITEMS, Finding, Link, Page, SiteContext
+from crawler.items import ITEMS, SITE_FINISHED, Finding, Link, Page, SiteContext
 from crawler.render import is_app_shell
-from crawler.robots import SITE_FINISHED
 from crawler.shards import read_listing
 from crawler.tlsprobe import ProbeError, certificate_status
 
