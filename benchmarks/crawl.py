@@ -10,7 +10,8 @@ that rate again, as long as the coordinator keeps up: its own CPU per site is pr
 ``--latency``: every host answers each request after 0.1-2 s (fixed per host: most fast, some
 slow), on top of the generated failures (sites down, refusing, timing out, 5xx).
 Targets: nokwatch's pages/s ≥ 65 % of the plain spider's with one process each; peak RSS that
-does not grow with the number of sites.
+does not grow with the number of sites (printed: a crawl process's RSS once a quarter of the sites
+were done and at the end, and the KiB each further site added).
 Then nokwatch's accuracy on the hard site shapes (nokwatch.demo.shapes) and the share of pages it
 rendered in the browser (``--no-shapes`` skips them).
 Sites sit on hosts of their own: shared-hosting platforms are deliberately capped per platform
@@ -73,6 +74,8 @@ class RssSampler(threading.Thread):
         self.exclude, self.peak, self.running = exclude, 0, True
         self.peaks: dict[int, tuple[str, int]] = {}  # pid → (role, peak RSS)
         self.cpu: dict[int, float] = {}  # pid → its own CPU seconds (children excluded)
+        self.sites_done = 0  # set by whoever reads the crawl's progress
+        self.by_sites: list[tuple[int, int]] = []  # (sites done, largest crawl process RSS)
 
     def run(self) -> None:
         while self.running:
@@ -85,6 +88,9 @@ class RssSampler(threading.Thread):
                 self.peaks[pid] = (role, max(peak, rss))
                 self.cpu[pid] = _own_cpu(pid) or self.cpu.get(pid, 0.0)
             self.peak = max(self.peak, total)
+            crawling = [_rss(pid) for pid in pids if self.peaks[pid][0] == "crawl process"]
+            if crawling and self.sites_done:
+                self.by_sites.append((self.sites_done, max(crawling)))
             time.sleep(0.5)
 
 
@@ -144,11 +150,11 @@ def _cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _measure(label: str, sites: int, web_pid: int, action) -> dict:  # noqa: ANN001 - a script
+def _measure(label: str, sites: int, shards: int, web_pid: int, action) -> dict:  # noqa: ANN001
     sampler = RssSampler(web_pid)
     sampler.start()
     cpu, started = _cpu_of_children(), time.perf_counter()
-    pages = action()
+    pages = action(sampler)
     wall = time.perf_counter() - started
     sampler.running = False
     cpu_s = _cpu_of_children() - cpu
@@ -171,12 +177,28 @@ def _measure(label: str, sites: int, web_pid: int, action) -> dict:  # noqa: ANN
         "coordinator_cpu_s_per_site": round(sum(coordinator) / sites, 4) if coordinator else None,
         "peak_rss_mib": round(sampler.peak / 2**20),
         "peak_rss_mib_per_process": per_process,
+        **_growth(sampler.by_sites, sites, shards),
         "hours_for_100k_sites": round(100_000 / rate / 60, 2),
         "hours_for_200k_sites": round(200_000 / rate / 60, 2),
         "load_average": os.getloadavg(),
     }
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return result
+
+
+def _growth(by_sites: list[tuple[int, int]], sites: int, shards: int) -> dict:
+    """A crawl process's RSS once a quarter of the sites were done and at the end, and what each
+    further site added (KiB per site a process crawled): memory must not grow with the run."""
+    if not by_sites:
+        return {}
+    quarter = next(((n, rss) for n, rss in by_sites if n >= sites / 4), by_sites[0])
+    last = by_sites[-1]
+    per_process = (last[0] - quarter[0]) / shards
+    added = (last[1] - quarter[1]) / 1024 / per_process if per_process else 0.0
+    return {
+        "crawl_rss_mib_by_sites": {n: round(rss / 2**20, 1) for n, rss in (quarter, last)},
+        "crawl_rss_kib_per_site": round(added, 2),
+    }
 
 
 def _plain(proxy: str, rows: list[dict], shards: int, work: Path) -> int:
@@ -198,16 +220,22 @@ def _plain(proxy: str, rows: list[dict], shards: int, work: Path) -> int:
     return sum(int(path.read_text()) for path in outputs)
 
 
-def _nokwatch(proxy: str, shards: int, data_dir: Path) -> int:
+def _nokwatch(proxy: str, shards: int, data_dir: Path, sampler: RssSampler) -> int:
     env = {**os.environ, "http_proxy": proxy, "https_proxy": proxy, **SETTINGS}
     command = [sys.executable, "-m", "nokwatch", "--data-dir", str(data_dir), "crawl"]
-    subprocess.run(
+    with subprocess.Popen(
         [*command, "--processes", str(shards)],
         env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
         cwd=Path(__file__).resolve().parents[1],
-    )
+    ) as crawl:
+        assert crawl.stdout is not None
+        for line in crawl.stdout:  # "  [12/2000] id: …" per site stored
+            if line.startswith("  ["):
+                sampler.sites_done += 1
+    if crawl.returncode:
+        raise SystemExit(f"nokwatch crawl failed ({crawl.returncode})")
     stats = [json.loads(path.read_text()) for path in data_dir.glob("crawl-jobs/*/stats*.json")]
     return sum(stat.get("response_received_count", 0) for stat in stats)
 
@@ -287,15 +315,17 @@ def main() -> None:
             _measure(
                 "plain CrawlSpider",
                 args.sites,
+                args.shards,
                 web.pid,
-                lambda: _plain(proxy, rows, args.shards, work),
+                lambda _: _plain(proxy, rows, args.shards, work),
             )
         if args.only != "plain":
             _measure(
                 "nokwatch",
                 args.sites,
+                args.shards,
                 web.pid,
-                lambda: _nokwatch(proxy, args.shards, work / "data"),
+                lambda sampler: _nokwatch(proxy, args.shards, work / "data", sampler),
             )
         if not args.no_shapes and args.only != "plain":
             _shapes(work)

@@ -14,6 +14,8 @@ from pathlib import Path
 from publisher.layout import Layout
 from publisher.lifeline import ENVIRONMENT as PARENT_PID
 
+CHILD_PID = "child.pid"  # in the job folder: the pids of the run's crawl processes while they run
+
 
 def job_folder(data_dir: Path, run_id: str) -> Path:
     """Where a run keeps its institutions list and log (``crawl-jobs/<run_id>/``)."""

@@ -105,17 +105,14 @@ def parse_record(line: str) -> dict[str, Any] | None:
 
 
 class RunWriter:
-    """The one writer of a run: stores site records once each and keeps the run's counters."""
+    """The one writer of a run: stores site records once each and keeps the run's counters.
+
+    Whether a site is stored already is asked of the store (the observations' primary key), not
+    kept in memory: the writer's memory does not grow with the run."""
 
     def __init__(self, store: Store, run_id: str) -> None:
         self.store = store
         self.run_id = run_id
-        self.stored = {
-            row["institution_id"]
-            for row in store.db.execute(
-                "SELECT DISTINCT institution_id FROM observations WHERE run_id = ?", (run_id,)
-            )
-        }
         self.counts = dict.fromkeys(COUNTERS, 0)
         # A resumed run carries on counting from what its interrupted part stored.
         for row in store.rows("crawls", "run_id = ?", [run_id]):
@@ -123,11 +120,12 @@ class RunWriter:
 
     def add(self, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         """Store the records not stored yet, in one transaction; return those stored."""
-        fresh = []
+        fresh, taken = [], set()
         for record in records:
-            if record["institution_id"] in self.stored:
+            institution = record["institution_id"]
+            if institution in taken or self.stored(institution):
                 continue  # a shard delivered again: the first delivery's result stands
-            self.stored.add(record["institution_id"])
+            taken.add(institution)
             fresh.append(record)
         if not fresh:
             return []
@@ -138,3 +136,11 @@ class RunWriter:
         self.store.add_observations(rows)
         self.store.update_crawl(self.run_id, **self.counts)
         return fresh
+
+    def stored(self, institution_id: str) -> bool:
+        """Whether the run has stored this institution's site already."""
+        row = self.store.db.execute(
+            "SELECT 1 FROM observations WHERE run_id = ? AND institution_id = ? LIMIT 1",
+            (self.run_id, institution_id),
+        ).fetchone()
+        return row is not None

@@ -1,7 +1,8 @@
 """Run a crawl over (part of) the registry in crawl processes, and record the run in the store.
 
-The run is split into N crawl processes (default: one per core; ``crawler.shards`` keeps each
-shared platform in one of them), or sent to Celery workers through a broker (``crawler.broker``).
+The run is crawled by N crawl processes at a time on this machine, each a part of a few thousand
+sites (default: one per core; ``crawler.local``), or sent to Celery workers through a broker
+(``crawler.broker``).
 Either way the crawl processes store nothing: they print each finished site as a record, and this
 process — the run's one writer (``crawler.results.RunWriter``) — stores it at once.
 
@@ -22,19 +23,17 @@ previous crawl processes lives, so no site is crawled twice by two processes.
 from __future__ import annotations
 
 import os
-import queue
+import shutil
 import socket
-import subprocess
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from crawler.child import child_command, job_folder, start_child
-from crawler.results import RunWriter, parse_record
-from crawler.settings import override
-from crawler.shards import read_listing, split_local, write_listing
+from crawler.child import CHILD_PID, job_folder
+from crawler.local import crawl_here
+from crawler.results import RunWriter
+from crawler.shards import read_listing, write_listing
 from publisher.errors import CrawlRunning, InputError, UnknownTarget
 from publisher.layout import Layout
 from publisher.lifeline import alive
@@ -127,7 +126,10 @@ def crawl(
             report = _reporter(total, progress)
             ok = coordinate(broker, data_dir, run_id, pending, writer, report, env, progress)
         else:
-            ok = _run_local(data_dir, run_id, pending, total, processes, writer, progress, env)
+            report = _reporter(total, progress)
+            ok = crawl_here(
+                data_dir, run_id, pending, total, processes, writer, report, progress, env
+            )
     down = "" if broker else uplink_problem(child_env)
     if down:
         return _uplink_failed(data_dir, run_id, down, progress)
@@ -143,9 +145,6 @@ def crawl(
     return CrawlSummary(
         run_id, status, row["sites"], row["sites_unreachable"], row["pages"], row["errors"]
     )
-
-
-CHILD_PID = "child.pid"
 
 
 def refuse_while_running(data_dir: Path, run_id: str) -> None:
@@ -264,11 +263,6 @@ def describe_checks(checks: list) -> str:
     return " · ".join(words)
 
 
-def default_processes() -> int:
-    """Crawl processes when none are asked for: every core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def _start(
     data_dir: Path, regions: Iterable[str], ids: Iterable[str], start_urls: Mapping
 ) -> tuple[str, int]:
@@ -278,7 +272,7 @@ def _start(
         job = job_folder(data_dir, run_id)
         rows = _with_start_urls(store.each_institution(regions, ids), start_urls)
         total = write_listing(job / "institutions.jsonl", rows)
-    (job / "pending.jsonl").write_bytes((job / "institutions.jsonl").read_bytes())
+    shutil.copyfile(job / "institutions.jsonl", job / "pending.jsonl")
     return run_id, total
 
 
@@ -305,77 +299,6 @@ def _resume(data_dir: Path, run_id: str) -> tuple[str, int]:
         store.update_crawl(run_id, status="running", finished_at=None)
     left = (row for row in read_listing(scope) if row["id"] not in done)
     return run_id, write_listing(job / "pending.jsonl", left)
-
-
-def read_records(
-    children: list[subprocess.Popen], writer: RunWriter, on_site: Callable[[dict], None]
-) -> list[int]:
-    """Store the children's records as they come (this thread is the only one writing)."""
-    records: queue.Queue[dict | None] = queue.Queue()
-    readers = [
-        threading.Thread(target=_read, args=(child.stdout, records), daemon=True)
-        for child in children
-    ]
-    for reader in readers:
-        reader.start()
-    running = len(readers)
-    while running:
-        batch = [records.get()]
-        while not records.empty() and len(batch) < 200:
-            batch.append(records.get_nowait())
-        running -= batch.count(None)
-        for record in writer.add(r for r in batch if r is not None):
-            on_site(record)
-    codes = [child.wait() for child in children]
-    for child in children:
-        if child.stdout is not None:
-            child.stdout.close()
-    return codes
-
-
-def _read(stream: IO[str] | None, records: queue.Queue[dict | None]) -> None:
-    assert stream is not None
-    for line in stream:
-        record = parse_record(line)
-        if record is not None:
-            records.put(record)
-    records.put(None)
-
-
-def _run_local(
-    data_dir: Path,
-    run_id: str,
-    pending: Path,
-    total: int,
-    processes: int | None,
-    writer: RunWriter,
-    progress: Progress,
-    env: dict[str, str] | None,
-) -> bool:
-    environ = {**os.environ, **(env or {})}
-    wanted = processes or override("NOKWATCH_PROCESSES", environ) or default_processes()
-    count = max(1, min(wanted, total))
-    job = job_folder(data_dir, run_id)
-    if count == 1:
-        parts = [("", pending)]
-    else:
-        parts = [(f"-{i + 1}", job / f"pending-{i + 1}.jsonl") for i in range(count)]
-        sizes = split_local(read_listing(pending), [path for _, path in parts])
-        progress(f"  {count} crawl processes: {', '.join(map(str, sizes))} sites")
-    children: list[subprocess.Popen] = []
-    pid_file = job / CHILD_PID
-    try:
-        for part, path in parts:
-            children.append(start_child(child_command(data_dir, run_id, path, part, True), env))
-            pid_file.write_text("\n".join(str(c.pid) for c in children), encoding="ascii")
-        codes = read_records(children, writer, _reporter(total, progress))
-    except BaseException:  # interrupted (Ctrl-C, an error in progress): no orphan crawl
-        for child in children:
-            child.kill()
-        raise
-    finally:
-        pid_file.unlink(missing_ok=True)
-    return all(code == 0 for code in codes)
 
 
 def _reporter(total: int, progress: Progress) -> Callable[[dict], None]:

@@ -91,6 +91,9 @@ NOKWATCH_RENDER_MIN = 5
 # in shards of this many sites; a worker killed mid-shard gives its shard back after the
 # visibility timeout, which must be longer than any shard takes.
 NOKWATCH_PROCESSES = 0
+# A crawl process crawls at most this many sites, then a fresh one takes the next part of the run
+# (crawler.local): memory stays that of a part, whatever the run's size.
+NOKWATCH_SITES_PER_PROCESS = 5000
 NOKWATCH_BROKER = ""
 NOKWATCH_BROKER_SHARD_SIZE = 200
 NOKWATCH_BROKER_VISIBILITY_TIMEOUT = 7200.0
@@ -110,6 +113,7 @@ ENVIRONMENT = {
     "NOKWATCH_MAX_SECONDS_PER_SITE": "NOKWATCH_MAX_SECONDS_PER_SITE",
     "NOKWATCH_MAX_DEPTH": "NOKWATCH_MAX_DEPTH",
     "NOKWATCH_PROCESSES": "NOKWATCH_PROCESSES",
+    "NOKWATCH_SITES_PER_PROCESS": "NOKWATCH_SITES_PER_PROCESS",
     "NOKWATCH_BROKER": "NOKWATCH_BROKER",
     "NOKWATCH_BROKER_SHARD_SIZE": "NOKWATCH_BROKER_SHARD_SIZE",
     "NOKWATCH_BROKER_VISIBILITY_TIMEOUT": "NOKWATCH_BROKER_VISIBILITY_TIMEOUT",

@@ -1,8 +1,10 @@
 """A run's sites split into shards for several crawl processes or workers, platform-aware.
 
 Sites on one shared hosting platform (gosweb, tvoysadik, uralschool: ``crawler.slots``) stay in one
-crawl process, so the platform's download slot still caps all requests to it. Institutions lists
-are JSON lines, written and read one row at a time: a run of 200,000 sites is never held whole.
+lane of crawl processes on this machine (crawled one after another), or in shards of their own for
+workers (one after another too), so the platform's download slot still caps all requests to it.
+Institutions lists are JSON lines, written and read one row at a time: a run of 200,000 sites is
+never held whole.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 from crawler.slots import PLATFORMS, platform_slot
@@ -45,28 +48,45 @@ def platform_of(row: dict, platforms: dict[str, str] = PLATFORMS) -> str:
     return platform_slot(urlsplit(row.get("website") or "").hostname or "", platforms) or ""
 
 
-def split_local(
-    rows: Iterable[dict], paths: list[Path], platforms: dict[str, str] = PLATFORMS
-) -> list[int]:
-    """Stream rows into one listing per process, balanced, each platform whole in one.
+@dataclass
+class Part:
+    """A listing of sites crawled by one crawl process on this machine (``crawler.local``)."""
 
-    A site goes to the listing with the fewest sites so far; a platform's sites all follow its
-    first one. Returns the number of sites per listing.
-    """
-    counts = [0] * len(paths)
+    number: int
+    lane: int  # a lane's parts are crawled one after another, the lanes side by side
+    path: Path
+    sites: int = 0
+
+
+def split_lanes(
+    rows: Iterable[dict], folder: Path, lanes: int, size: int, platforms: dict[str, str] = PLATFORMS
+) -> list[list[Part]]:
+    """Stream rows into ``lanes`` lanes of listings (``pending-K.jsonl`` in ``folder``) of at most
+    ``size`` sites each. A site goes to the lane with the fewest sites so far; a platform's sites
+    all follow its first one, so no two of its parts are ever crawled at once."""
+    parts: list[list[Part]] = [[] for _ in range(lanes)]
+    counts = [0] * lanes
     placed: dict[str, int] = {}
     with ExitStack() as stack:
-        outs = [stack.enter_context(Path(p).open("w", encoding="utf-8")) for p in paths]
+        outs: dict[int, IO[str]] = {}
         for row in rows:
             platform = platform_of(row, platforms)
-            index = placed.get(platform) if platform else None
-            if index is None:
-                index = counts.index(min(counts))
+            lane = placed.get(platform) if platform else None
+            if lane is None:
+                lane = counts.index(min(counts))
                 if platform:
-                    placed[platform] = index
-            outs[index].write(json.dumps(row, ensure_ascii=False) + "\n")
-            counts[index] += 1
-    return counts
+                    placed[platform] = lane
+            if lane not in outs:
+                number = sum(map(len, parts)) + 1
+                part = Part(number, lane, Path(folder) / f"pending-{number}.jsonl")
+                parts[lane].append(part)
+                outs[lane] = stack.enter_context(part.path.open("w", encoding="utf-8"))
+            outs[lane].write(json.dumps(row, ensure_ascii=False) + "\n")
+            parts[lane][-1].sites += 1
+            counts[lane] += 1
+            if parts[lane][-1].sites >= size:
+                outs.pop(lane).close()
+    return [lane for lane in parts if lane]
 
 
 @dataclass

@@ -170,7 +170,7 @@ class Workspace:
         observations (the coordinator does) and writes evidence where each task says.
         """
         from crawler.broker import run_worker
-        from crawler.run import default_processes
+        from crawler.local import default_processes
 
         self.layout.crawl_jobs.mkdir(parents=True, exist_ok=True)
         run_worker(broker, self.path, concurrency or default_processes())

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.run import CrawlSummary, crawl, default_processes
+from crawler.local import default_processes
+from crawler.run import CrawlSummary, crawl
 from crawler.slots import SERVICES
 from nokwatch.demo import FixtureWeb
 from tests.crawling import observations, proxy_env, registry

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.run import child_command, crawl, describe_checks, job_folder
+from crawler.child import child_command, job_folder
+from crawler.run import crawl, describe_checks
 from nokwatch.demo import FixtureWeb
 from publisher.errors import InputError, UnknownTarget
 from publisher.store import Store

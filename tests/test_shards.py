@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.shards import platform_of, read_listing, split_broker, split_local, write_listing
+from crawler.shards import platform_of, read_listing, split_broker, write_listing
 from tests.generated_sites import generated_sites, registry_rows
 
 
@@ -12,23 +12,6 @@ def test_listings_are_json_lines_read_one_row_at_a_time(tmp_path):
     listing = read_listing(tmp_path / "sites.jsonl")
     assert next(listing) == rows[0]
     assert list(listing) == rows[1:]
-
-
-def test_local_shards_are_balanced_and_keep_each_platform_in_one_process(tmp_path):
-    rows = registry_rows(generated_sites(60))
-    paths = [tmp_path / f"part-{i}.jsonl" for i in range(3)]
-    sizes = split_local(iter(rows), paths)
-    parts = [list(read_listing(path)) for path in paths]
-    assert [len(part) for part in parts] == sizes and sum(sizes) == len(rows)
-    assert sorted(r["id"] for part in parts for r in part) == sorted(r["id"] for r in rows)
-    platforms = {platform_of(r) for r in rows} - {""}
-    assert platforms == {"platform:gosweb", "platform:tvoysadik"}
-    for platform in platforms:
-        holding = [
-            i for i, part in enumerate(parts) if any(platform_of(r) == platform for r in part)
-        ]
-        assert len(holding) == 1
-    assert max(sizes) - min(sizes) <= len(rows) // 3  # platforms weigh, the rest evens out
 
 
 def test_broker_shards_are_bounded_and_never_mix_a_platform_with_other_sites():
