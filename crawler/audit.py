@@ -107,6 +107,7 @@ class SiteAudit:
     stops: dict[str, str] = field(default_factory=dict)  # search end → the first URL it hit
     beyond_depth: int = 0  # links seen on the deepest pages, never queued
     order: int = 0  # the site's place in the run: earlier sites' pages go first
+    platform: str = ""  # the shared hosting platform it lives on (crawler.shards.platform_of)
     sitemaps_read: bool = False
     candidates: dict[str, list[tuple[Finding, Evidence]]] = field(default_factory=dict)
 

@@ -9,7 +9,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from crawler.evidence import EvidenceStore
-from crawler.results import RunWriter, emit, site_record
+from crawler.results import RunWriter, emit, emit_handoff, site_record
 from publisher.layout import Layout
 from publisher.store import Store
 
@@ -28,16 +28,20 @@ class StorePipeline:
         self.evidence = EvidenceStore(data_dir, evidence)
         self.store: Store | None = None
         self.writer: RunWriter | None = None
+        self.handed = False  # HANDOFF printed (crawler.local)
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
-        return cls(
+        pipeline = cls(
             Path(settings.get("NOKWATCH_DATA_DIR")),
             settings.get("NOKWATCH_RUN_ID", ""),
             settings.getbool("NOKWATCH_EMIT"),
             settings.get("NOKWATCH_EVIDENCE_URL"),
         )
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
         if not self.emit:
@@ -54,6 +58,10 @@ class StorePipeline:
             self.writer.add([record])
         else:
             emit(record, sys.stdout)
+            spider = spider or (self.crawler.spider if self.crawler else None)
+            if getattr(spider, "handoff_due", False) and not self.handed:
+                self.handed = True  # every site started, none of a platform in flight
+                emit_handoff(sys.stdout)
         return {
             "institution_id": record["institution_id"],
             "statuses": [r["status"] for r in record["rows"]],

@@ -29,6 +29,9 @@ COUNTERS = (
     "errors",
 )
 RECORD_PREFIX = "record "  # an emitted record's line; any other line of a child is a log line
+# A crawl process that has started every site of its listing and has none of a shared platform in
+# flight says so: the next part of its lane may start beside its last sites (crawler.local).
+HANDOFF = "handoff"
 
 
 def observation_row(
@@ -94,6 +97,12 @@ def site_record(run_id: str, audit: SiteAudit, evidence: EvidenceStore) -> dict[
 def emit(record: dict[str, Any], out: IO[str]) -> None:
     """Print a record as one line for the process that stores it."""
     out.write(RECORD_PREFIX + json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def emit_handoff(out: IO[str]) -> None:
+    """Print that this crawl process starts no more sites and holds no platform's (``HANDOFF``)."""
+    out.write(HANDOFF + "\n")
     out.flush()
 
 

@@ -86,7 +86,11 @@ def split_lanes(
             counts[lane] += 1
             if parts[lane][-1].sites >= size:
                 outs.pop(lane).close()
-    return [lane for lane in parts if lane]
+    lanes_used = [lane for lane in parts if lane]  # a lane may have got no site
+    for index, lane_parts in enumerate(lanes_used):
+        for part in lane_parts:
+            part.lane = index
+    return lanes_used
 
 
 @dataclass

@@ -8,6 +8,8 @@ observed without Scrapy; the crawl tests run the real one.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from itertools import pairwise
 from pathlib import Path
@@ -15,11 +17,14 @@ from pathlib import Path
 import pytest
 
 import crawler.local
+from crawler.child import child_command
 from crawler.local import crawl_here
-from crawler.results import RunWriter
+from crawler.results import HANDOFF, RunWriter, parse_record
 from crawler.shards import platform_of, read_listing, split_lanes, write_listing
+from nokwatch.demo import FixtureWeb
 from publisher.store import Store
-from tests.generated_sites import generated_sites, registry_rows
+from tests.crawling import proxy_env, registry
+from tests.generated_sites import generated_sites, registry_rows, site_spec
 
 STAND_IN = """
 import json, sys, time
@@ -31,8 +36,16 @@ rows = list(read_listing(listing))
 platforms = sorted({platform_of(r) for r in rows})
 with open(log, "a") as out:
     out.write(json.dumps(["start", listing, time.monotonic(), platforms, len(rows)]) + "\\n")
-for row in rows:
-    time.sleep(0.02)
+handed = False
+for n, row in enumerate(rows):
+    if len(rows) - n == 2 and not any(platform_of(r) for r in rows[n:]):
+        print("handoff", flush=True)  # the last two sites are its own: the lane moves on
+        handed = True
+    began = time.monotonic()
+    time.sleep(0.7 if handed else 0.02)  # a slow last site
+    if platform_of(row):
+        with open(log, "a") as out:
+            out.write(json.dumps(["site", platform_of(row), began, time.monotonic()]) + "\\n")
     checks = [
         {"run_id": run_id, "institution_id": row["id"], "item": item, "status": "not_found",
          "url": row["website"], "checked_at": "2026-11-30T22:00:00Z", "error": None,
@@ -118,15 +131,17 @@ def test_a_run_is_crawled_by_fresh_processes_two_at_a_time_a_platform_in_turn(
     starts = [e for e in events if e[0] == "start"]
     assert len(starts) >= 8 and all(e[4] <= 5 for e in starts)  # a process per part of ≤ 5
     spans = {}
-    for kind, listing, at, platforms, _ in events:
+    for kind, listing, at, platforms, _ in (e for e in events if e[0] != "site"):
         spans.setdefault(listing, [None, None, platforms])[0 if kind == "start" else 1] = at
     moments = sorted(at for start, end, _ in spans.values() for at in (start, end))
     most = max(sum(start <= m < end for start, end, _ in spans.values()) for m in moments)
-    assert most == 2  # both cores busy, never more
+    assert most in (3, 4)  # two lanes, a part's last sites beside the next part of its lane
     for platform in ("platform:gosweb", "platform:tvoysadik"):
-        runs = sorted((s, e) for s, e, p in spans.values() if platform in p)
-        assert len(runs) >= 2
-        assert all(after[0] >= before[1] for before, after in pairwise(runs))  # in turn
+        parts = [s for s in spans.values() if platform in s[2]]
+        sites = sorted((e[2], e[3]) for e in events if e[0] == "site" and e[1] == platform)
+        assert len(parts) >= 2 and len(sites) >= 4
+        # never two of its sites at once, though its parts' processes overlap
+        assert all(after[0] >= before[1] for before, after in pairwise(sites))
 
 
 def test_a_failed_part_fails_the_run_and_the_other_parts_still_run(tmp_path, monkeypatch):
@@ -144,3 +159,32 @@ def test_parts_are_an_even_share_until_the_cap(tmp_path, total, processes, sizes
     lanes = crawler.local.plan_parts(tmp_path, "run", pending, total, processes, 5000)
     assert len(lanes) == processes
     assert {part.sites for lane in lanes for part in lane} == {sizes}
+
+
+def test_a_crawl_process_hands_off_once_every_site_started_and_no_platform_is_in_flight(
+    tmp_path,
+):
+    """The real crawl process: ``handoff`` comes once, after the last platform site's record."""
+    sites = [site_spec(i, failures=False) for i in range(8)]
+    rows = registry(tmp_path / "data", sites)
+    platform_ids = {row["id"] for row in rows if platform_of(row)}
+    assert platform_ids and len(platform_ids) < len(rows)
+    listing = tmp_path / "part.jsonl"
+    write_listing(listing, iter(rows))
+    with Store(tmp_path / "data" / "nokwatch.db") as store:
+        run_id = store.start_crawl("all")
+    with FixtureWeb(sites) as web:
+        command = child_command(tmp_path / "data", run_id, listing, "", True)
+        env = {**os.environ, **proxy_env(web)}
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    said = [n for n, line in enumerate(lines) if line == HANDOFF]
+    assert len(said) == 1
+    order = {
+        parse_record(line)["institution_id"]: n
+        for n, line in enumerate(lines)
+        if parse_record(line)
+    }
+    assert set(order) == {row["id"] for row in rows}
+    assert all(order[i] < said[0] for i in platform_ids)

@@ -40,7 +40,7 @@ from crawler.failures import cause_of_failure
 from crawler.frontier import RELEVANT, Lead, is_relevant
 from crawler.items import ITEMS, SITE_FINISHED, Finding, Link, Page, SiteContext
 from crawler.render import is_app_shell
-from crawler.shards import read_listing
+from crawler.shards import platform_of, read_listing
 from crawler.tlsprobe import ProbeError, certificate_status
 
 GUESS_SCORE = 0.4  # a platform's usual path: worth a try early, but no link vouched for it
@@ -64,6 +64,8 @@ class SitesSpider(scrapy.Spider):
         self.pages = 0  # of the whole run, for the rendering cap
         self.rendered = 0
         self.contexts = 0
+        self.drained = False  # every site of the listing has started
+        self.handoff_due = False  # this process may hand its lane on (crawler.local)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SitesSpider:
@@ -88,6 +90,7 @@ class SitesSpider(scrapy.Spider):
                 date.fromisoformat(assessed) if assessed else None,
             )
             audit = self.audits[row["id"]] = self._audit(context, order)
+            audit.platform = platform_of(row)
             audit.frontier.seen.add(row["website"])
             audit.issued += 1
             yield self._request(audit, Lead(row["website"], 1.0, 0), home=True)
@@ -97,6 +100,8 @@ class SitesSpider(scrapy.Spider):
                     audit.issued += 1
                     request = self._request(audit, Lead(url, 1.0, 1))
                     yield request.replace(priority=START_PRIORITY)
+        self.drained = True
+        self._handoff()
 
     def _audit(self, context: SiteContext, order: int) -> SiteAudit:
         get = self.settings
@@ -362,9 +367,17 @@ class SitesSpider(scrapy.Spider):
         if audit.pending == 0:
             del self.audits[audit.context.institution_id]
             self._forget(audit)
+            self._handoff()
             yield {"run_id": self.run_id, "audit": audit}
             if self.room is not None and not self.room.called:
                 self.room.callback(None)
+
+    def _handoff(self) -> None:
+        """Once every site has started and none in flight is on a shared platform, the lane's next
+        part may start beside this process's last sites, whose slowest would otherwise hold the
+        lane (crawler.local); the pipeline says so after the next record."""
+        if self.drained and not any(audit.platform for audit in self.audits.values()):
+            self.handoff_due = True
 
     def _forget(self, audit: SiteAudit) -> None:
         """Drop a finished site's robots.txt parsers, here and in the middleware."""
