@@ -93,7 +93,7 @@ NOKWATCH_RENDER_MIN = 5
 NOKWATCH_PROCESSES = 0
 # A crawl process crawls at most this many sites, then a fresh one takes the next part of the run
 # (crawler.local): memory stays that of a part, whatever the run's size.
-NOKWATCH_SITES_PER_PROCESS = 5000
+NOKWATCH_SITES_PER_PROCESS = 2000
 NOKWATCH_BROKER = ""
 NOKWATCH_BROKER_SHARD_SIZE = 200
 NOKWATCH_BROKER_VISIBILITY_TIMEOUT = 7200.0

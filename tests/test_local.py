@@ -151,12 +151,12 @@ def test_a_failed_part_fails_the_run_and_the_other_parts_still_run(tmp_path, mon
     assert len([e for e in events if e[0] == "end"]) == len([e for e in events if e[0] == "start"])
 
 
-@pytest.mark.parametrize(("total", "processes", "sizes"), [(600, 2, 300), (20_000, 2, 5000)])
+@pytest.mark.parametrize(("total", "processes", "sizes"), [(600, 2, 300), (20_000, 2, 2000)])
 def test_parts_are_an_even_share_until_the_cap(tmp_path, total, processes, sizes):
     rows = ({"id": f"i{n}", "website": f"http://s{n}.test/"} for n in range(total))
     pending = tmp_path / "pending.jsonl"
     write_listing(pending, rows)
-    lanes = crawler.local.plan_parts(tmp_path, "run", pending, total, processes, 5000)
+    lanes = crawler.local.plan_parts(tmp_path, "run", pending, total, processes, 2000)
     assert len(lanes) == processes
     assert {part.sites for lane in lanes for part in lane} == {sizes}
 
