@@ -19,6 +19,7 @@ from nokwatch import Workspace
 from nokwatch.cli import main
 from nokwatch.demo import FixtureWeb
 from nokwatch.disputes import Outcome, check_claim
+from publisher.deadlines.timezones import local_date, region_zone
 from publisher.errors import DisputeRefused, UnknownTarget
 from publisher.release.build import Publication
 from publisher.release.notices import CHROMIUM
@@ -83,13 +84,18 @@ def test_a_confirmed_dispute_turns_overdue_into_late_and_is_published(confirmed)
     assert "plan_posted (federal-2018): overdue → late" in outcome.verdicts
     posted = verdict(ws, "plan_posted")
     assert posted["status"] == "late"
-    assert posted["done_date"] == TODAY.isoformat()  # dated when nokwatch saw it
     with ws.store() as store:
         seen = next(
             store.rows(
                 "observations", "run_id = ? AND item = ?", [outcome.run_id, "improvement_plan"]
             )
         )
+        region = next(store.rows("institutions", "id = ?", [IID]))["region"]
+    # dated when nokwatch saw it, in the institution's own time zone (after 18:00 UTC it is
+    # already tomorrow in the east)
+    seen_on = local_date(seen["checked_at"], region_zone(region))
+    assert seen_on is not None and abs((seen_on - TODAY).days) <= 1
+    assert posted["done_date"] == seen_on.isoformat()
     assert seen["status"] == "found" and seen["url"] == PLAN_URL and seen["sha256"]
 
     events = [r for r in dispute_rows(ws) if r["dispute_id"] == outcome.dispute_id]
