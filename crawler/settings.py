@@ -75,9 +75,9 @@ NOKWATCH_MAX_SECONDS_PER_SITE = 600.0  # wall clock from the first request; in-f
 NOKWATCH_MAX_DEPTH = 6  # clicks from the home page (platform paths count as one); the page budget
 # bounds the work, best-first order spends it: depth only stops endless chains
 # Sites searched at once: a new site starts when one finishes, so a killed crawl loses little.
-# 128, not 48: AutoThrottle holds each site to about one request per answer time, so at real-web
+# 256, not 48: AutoThrottle holds each site to about one request per answer time, so at real-web
 # latency (0.1-2 s) 48 sites could not fill CONCURRENT_REQUESTS (docs/crawler.md, issue 14).
-NOKWATCH_SITES_IN_FLIGHT = 128
+NOKWATCH_SITES_IN_FLIGHT = 256
 NOKWATCH_SITE_PARALLEL = 3  # a site's requests in flight, taken best first from its frontier
 
 # App-shell pages are rendered in headless Chromium (Debian's chromium, never a downloaded one),
