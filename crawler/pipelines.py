@@ -29,19 +29,16 @@ class StorePipeline:
         self.store: Store | None = None
         self.writer: RunWriter | None = None
         self.handed = False  # HANDOFF printed (crawler.local)
-        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
-        pipeline = cls(
+        return cls(
             Path(settings.get("NOKWATCH_DATA_DIR")),
             settings.get("NOKWATCH_RUN_ID", ""),
             settings.getbool("NOKWATCH_EMIT"),
             settings.get("NOKWATCH_EVIDENCE_URL"),
         )
-        pipeline.crawler = crawler
-        return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
         if not self.emit:
@@ -58,8 +55,7 @@ class StorePipeline:
             self.writer.add([record])
         else:
             emit(record, sys.stdout)
-            spider = spider or (self.crawler.spider if self.crawler else None)
-            if getattr(spider, "handoff_due", False) and not self.handed:
+            if item.get("handoff") and not self.handed:
                 self.handed = True  # every site started, none of a platform in flight
                 emit_handoff(sys.stdout)
         return {

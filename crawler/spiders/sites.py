@@ -368,14 +368,14 @@ class SitesSpider(scrapy.Spider):
             del self.audits[audit.context.institution_id]
             self._forget(audit)
             self._handoff()
-            yield {"run_id": self.run_id, "audit": audit}
+            yield {"run_id": self.run_id, "audit": audit, "handoff": self.handoff_due}
             if self.room is not None and not self.room.called:
                 self.room.callback(None)
 
     def _handoff(self) -> None:
         """Once every site has started and none in flight is on a shared platform, the lane's next
         part may start beside this process's last sites, whose slowest would otherwise hold the
-        lane (crawler.local); the pipeline says so after the next record."""
+        lane (crawler.local); the pipeline says so after the record of the next site finished."""
         if self.drained and not any(audit.platform for audit in self.audits.values()):
             self.handoff_due = True
 
