@@ -10,8 +10,8 @@ that rate again, as long as the coordinator keeps up: its own CPU per site is pr
 ``--latency``: every host answers each request after 0.1-2 s (fixed per host: most fast, some
 slow), on top of the generated failures (sites down, refusing, timing out, 5xx).
 Targets: nokwatch's pages/s ≥ 65 % of the plain spider's with one process each; peak RSS that
-does not grow with the number of sites (printed: a crawl process's RSS once a quarter of the sites
-were done and at the end, and the KiB each further site added).
+does not grow with the number of sites (printed: the largest crawl process's RSS once a quarter of
+the sites were done and at the end).
 Then nokwatch's accuracy on the hard site shapes (nokwatch.demo.shapes) and the share of pages it
 rendered in the browser (``--no-shapes`` skips them).
 Sites sit on hosts of their own: shared-hosting platforms are deliberately capped per platform
@@ -150,7 +150,7 @@ def _cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _measure(label: str, sites: int, shards: int, web_pid: int, action) -> dict:  # noqa: ANN001
+def _measure(label: str, sites: int, web_pid: int, action) -> dict:  # noqa: ANN001 - a script
     sampler = RssSampler(web_pid)
     sampler.start()
     cpu, started = _cpu_of_children(), time.perf_counter()
@@ -177,7 +177,7 @@ def _measure(label: str, sites: int, shards: int, web_pid: int, action) -> dict:
         "coordinator_cpu_s_per_site": round(sum(coordinator) / sites, 4) if coordinator else None,
         "peak_rss_mib": round(sampler.peak / 2**20),
         "peak_rss_mib_per_process": per_process,
-        **_growth(sampler.by_sites, sites, shards),
+        **_growth(sampler.by_sites, sites),
         "hours_for_100k_sites": round(100_000 / rate / 60, 2),
         "hours_for_200k_sites": round(200_000 / rate / 60, 2),
         "load_average": os.getloadavg(),
@@ -186,18 +186,14 @@ def _measure(label: str, sites: int, shards: int, web_pid: int, action) -> dict:
     return result
 
 
-def _growth(by_sites: list[tuple[int, int]], sites: int, shards: int) -> dict:
-    """A crawl process's RSS once a quarter of the sites were done and at the end, and what each
-    further site added (KiB per site a process crawled): memory must not grow with the run."""
+def _growth(by_sites: list[tuple[int, int]], sites: int) -> dict:
+    """The largest crawl process's RSS once a quarter of the sites were done, and at the end (each
+    process crawls a part of at most NOKWATCH_SITES_PER_PROCESS sites, then a fresh one goes on)."""
     if not by_sites:
         return {}
     quarter = next(((n, rss) for n, rss in by_sites if n >= sites / 4), by_sites[0])
-    last = by_sites[-1]
-    per_process = (last[0] - quarter[0]) / shards
-    added = (last[1] - quarter[1]) / 1024 / per_process if per_process else 0.0
     return {
-        "crawl_rss_mib_by_sites": {n: round(rss / 2**20, 1) for n, rss in (quarter, last)},
-        "crawl_rss_kib_per_site": round(added, 2),
+        "crawl_rss_mib_by_sites": {n: round(rss / 2**20, 1) for n, rss in (quarter, by_sites[-1])}
     }
 
 
@@ -315,7 +311,6 @@ def main() -> None:
             _measure(
                 "plain CrawlSpider",
                 args.sites,
-                args.shards,
                 web.pid,
                 lambda _: _plain(proxy, rows, args.shards, work),
             )
@@ -323,7 +318,6 @@ def main() -> None:
             _measure(
                 "nokwatch",
                 args.sites,
-                args.shards,
                 web.pid,
                 lambda sampler: _nokwatch(proxy, args.shards, work / "data", sampler),
             )
