@@ -72,7 +72,7 @@ class SitePool(HTTPConnectionPool):
 
     def close_hosts(self, hosts: Iterable[str]) -> int:
         """Close the idle connections to these host names (a finished site's); how many."""
-        wanted = {host.lower().encode("idna") for host in hosts if host}
+        wanted = {_ascii(host) for host in hosts} - {None}
         closed = 0
         for key in [k for k in self._connections if _site_host(k) in wanted]:
             for connection in self._connections.pop(key):
@@ -80,6 +80,14 @@ class SitePool(HTTPConnectionPool):
                 connection.transport.loseConnection()
                 closed += 1
         return closed
+
+
+def _ascii(host: str) -> bytes | None:
+    """A host name as the pool's keys spell it (punycode); None for one that has no such form."""
+    try:
+        return host.lower().encode("idna") if host else None
+    except UnicodeError:  # a registry address no URL could reach: the pool holds nothing for it
+        return None
 
 
 def _site_host(key: Hashable) -> bytes | None:

@@ -83,6 +83,15 @@ def test_a_proxys_shared_connections_are_not_a_sites_even_when_the_names_match()
     assert not shared.transport.closed
 
 
+def test_a_name_with_no_ascii_form_closes_nothing_and_a_cyrillic_one_its_punycode():
+    pool, _ = _pool()
+    shared = _idle(pool, PROXY)
+    school = _idle(pool, (b"https", "школа.рф".encode("idna"), 443, None))
+    assert pool.close_hosts({"a..b", "x" * 70 + ".test", ""}) == 0  # never a crash
+    assert not shared.transport.closed and not school.transport.closed
+    assert pool.close_hosts({"Школа.рф"}) == 1 and school.transport.closed
+
+
 def test_an_idle_connection_is_closed_after_the_idle_time_and_its_host_forgotten():
     pool, clock = _pool(idle=15.0)
     connection = _idle(pool, OTHER)
