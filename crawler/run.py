@@ -290,15 +290,10 @@ def _resume(data_dir: Path, run_id: str) -> tuple[str, int]:
     if scope is None:
         raise InputError(f"нет обхода {run_id} в {data_dir} (no crawl to resume)")
     with Store(Layout(data_dir).store) as store:
-        done = {
-            row[0]
-            for row in store.db.execute(
-                "SELECT DISTINCT institution_id FROM observations WHERE run_id = ?", (run_id,)
-            )
-        }
         store.update_crawl(run_id, status="running", finished_at=None)
-    left = (row for row in read_listing(scope) if row["id"] not in done)
-    return run_id, write_listing(job / "pending.jsonl", left)
+        stored = RunWriter(store, run_id).stored  # asked of the store: no list of the done ids
+        left = (row for row in read_listing(scope) if not stored(row["id"]))
+        return run_id, write_listing(job / "pending.jsonl", left)
 
 
 def _reporter(total: int, progress: Progress) -> Callable[[dict], None]:
